@@ -1,0 +1,33 @@
+"""Client side of the auction engine's RPC API (topic flocx-auction).
+
+API version history:
+
+* 1.0 -- order_created, order_cancelled, book_changed, start_round.
+"""
+
+from flocx_common import rpc
+
+
+class AuctionAPI:
+    RPC_API_VERSION = '1.0'
+
+    def __init__(self, conf):
+        self.client = rpc.get_client(conf, rpc.AUCTION_TOPIC,
+                                     self.RPC_API_VERSION)
+
+    def order_created(self, ctx, kind, order):
+        """A new offer or bid: fanned out, every engine keeps a warm book."""
+        self.client.prepare(fanout=True).cast(ctx, 'order_created',
+                                              kind=kind, order=order)
+
+    def order_cancelled(self, ctx, kind, uuid):
+        self.client.prepare(fanout=True).cast(ctx, 'order_cancelled',
+                                              kind=kind, uuid=uuid)
+
+    def book_changed(self, ctx):
+        """Something the engines cannot follow order by order: reload."""
+        self.client.prepare(fanout=True).cast(ctx, 'book_changed')
+
+    def start_round(self, ctx, timeout=60):
+        """Clear now on the leading engine; returns the round summary."""
+        return self.client.prepare(timeout=timeout).call(ctx, 'start_round')

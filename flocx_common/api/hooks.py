@@ -1,0 +1,91 @@
+"""Pecan hooks shared by the three APIs."""
+
+import webob
+from oslo_log import log
+from oslo_policy import policy
+import pecan
+from pecan import hooks
+from webob import exc as webob_exc
+
+from flocx_common.api import errors
+from flocx_common.api import microversion
+from flocx_common import context
+
+LOG = log.getLogger(__name__)
+
+
+class ServiceHook(hooks.PecanHook):
+    """Attach the request context and the service's collaborators.
+
+    ``services`` is whatever the service's handlers need (config, policy
+    enforcer, RPC clients, notifier, database): one object, built once in
+    the service's ``setup_app``.
+    """
+
+    def __init__(self, services):
+        self.services = services
+
+    def before(self, state):
+        request = state.request
+        request.services = self.services
+        request.context = context.RequestContext.from_environ(
+            request.environ, enforcer=self.services.enforcer)
+        if request.environ.get('HTTP_X_IDENTITY_STATUS') != 'Confirmed' \
+                and not request.path.rstrip('/') in ('', '/v1'):
+            # keystonemiddleware runs with delay_auth_decision=True so that
+            # version discovery stays public; everything else needs a token.
+            raise errors.Unauthorized('Authentication required: send a valid '
+                                      'Keystone token in X-Auth-Token.')
+
+
+class VersionHook(hooks.PecanHook):
+    """Negotiate the microversion of every /v1 request."""
+
+    def __init__(self, service_type, min_version, max_version):
+        self.service_type = service_type
+        self.min_version = min_version
+        self.max_version = max_version
+
+    def before(self, state):
+        request = state.request
+        request.version = None
+        if request.path.startswith('/v1'):
+            request.version = microversion.negotiate(
+                request.headers, self.service_type, self.min_version,
+                self.max_version)
+
+    def after(self, state):
+        version = getattr(state.request, 'version', None)
+        if version is not None and state.response is not None:
+            state.response.headers[microversion.HEADER] = (
+                f'{self.service_type} {version}')
+            state.response.headers['Vary'] = microversion.HEADER
+
+
+class ErrorHook(hooks.PecanHook):
+    """Turn every error a handler raises into a JSON answer."""
+
+    def on_error(self, state, e):
+        request_id = state.request.environ.get('openstack.request_id')
+        if isinstance(e, errors.APIError):
+            error = e
+        elif isinstance(e, policy.PolicyNotAuthorized):
+            error = errors.Forbidden(
+                str(e),
+                code='flocx.policy_not_authorized')
+        elif isinstance(e, policy.InvalidScope):
+            error = errors.Forbidden(str(e), code='flocx.invalid_scope')
+        elif isinstance(e, webob_exc.HTTPException):
+            error = errors.APIError(e.detail or e.title,
+                                    code=f'flocx.http_{e.code}')
+            error.status = e.code
+        else:
+            LOG.exception('Unexpected error serving %s %s',
+                          state.request.method, state.request.path)
+            error = errors.APIError(
+                'The server could not complete the request; see its log '
+                f'for request {request_id}.')
+        status, headers, body = errors.response_for(error, request_id)
+        response = webob.Response(status=status, body=body,
+                                  headerlist=headers)
+        return response

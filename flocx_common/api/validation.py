@@ -1,0 +1,112 @@
+"""Request bodies and query strings: parsed strictly, refused clearly."""
+
+import datetime
+import json
+import math
+
+import jsonschema
+from jsonschema import validators
+from oslo_utils import timeutils
+
+from flocx_common.api import errors
+
+# Times before this are certainly typos; after it, certainly absurd.
+EARLIEST = datetime.datetime(2000, 1, 1)
+LATEST = datetime.datetime(2200, 1, 1)
+
+
+def _reject_constant(name):
+    raise errors.BadRequest(f'{name} is not a valid JSON number.')
+
+
+def _finite_float(text):
+    value = float(text)
+    if not math.isfinite(value):
+        raise errors.BadRequest(f'{text[:40]} is too large a number.')
+    return value
+
+
+def parse_json_body(request):
+    if not request.body:
+        raise errors.BadRequest('The request has no body; a JSON object is '
+                                'required.')
+    content_type = (request.content_type or '').split(';')[0].strip()
+    if content_type not in ('application/json', ''):
+        raise errors.UnsupportedMediaType(
+            f'Content-Type {content_type!r} is not supported; send '
+            'application/json.')
+    try:
+        return json.loads(request.body, parse_constant=_reject_constant,
+                          parse_float=_finite_float)
+    except UnicodeDecodeError:
+        raise errors.BadRequest('The request body is not UTF-8.')
+    except RecursionError:
+        raise errors.BadRequest('The request body is nested too deeply.')
+    except ValueError as e:
+        raise errors.BadRequest(f'The request body is not valid JSON: {e}')
+
+
+def _is_datetime(checker, instance):
+    if not isinstance(instance, str):
+        return True
+    try:
+        parse_time(instance)
+    except errors.BadRequest:
+        return False
+    return True
+
+
+_format_checker = jsonschema.FormatChecker()
+_format_checker.checks('date-time', raises=())(
+    lambda instance: _is_datetime(None, instance))
+_Validator = validators.Draft202012Validator
+
+
+def validate(body, schema):
+    """Raise BadRequest naming the first thing wrong with the body."""
+    validator = _Validator(schema, format_checker=_format_checker)
+    error = jsonschema.exceptions.best_match(validator.iter_errors(body))
+    if error is None:
+        return body
+    pointer = '/' + '/'.join(str(p) for p in error.absolute_path)
+    field = pointer if pointer != '/' else 'the body'
+    if error.validator == 'additionalProperties':
+        message = error.message.replace('Additional properties are not '
+                                        'allowed', 'Unknown field')
+    elif error.validator == 'format' and error.validator_value == 'date-time':
+        message = (f'{error.instance!r} is not an ISO 8601 time between '
+                   f'{EARLIEST.year} and {LATEST.year}')
+    else:
+        message = error.message
+    if len(message) > 300:
+        message = message[:300] + '...'
+    raise errors.BadRequest(f'Invalid {field}: {message}', pointer=pointer)
+
+
+def parse_time(text, name='time'):
+    """A naive UTC datetime from an ISO 8601 string with or without offset."""
+    try:
+        value = timeutils.parse_isotime(text)
+    except (ValueError, TypeError, OverflowError):
+        raise errors.BadRequest(f'{name} {text!r} is not an ISO 8601 time.')
+    value = timeutils.normalize_time(value)
+    if not EARLIEST <= value <= LATEST:
+        raise errors.BadRequest(
+            f'{name} {text!r} is outside {EARLIEST.year} to {LATEST.year}.')
+    return value
+
+
+def finite_number(value, name):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or \
+            not math.isfinite(value):
+        raise errors.BadRequest(f'{name} must be a finite number.')
+    return value
+
+
+PRICE = {'type': 'number', 'minimum': 0, 'maximum': 1e9}
+TIME = {'type': 'string', 'format': 'date-time', 'maxLength': 64}
+UUID = {'type': 'string', 'format': 'uuid', 'maxLength': 36}
+PROJECT_ID = {'type': 'string', 'minLength': 1, 'maxLength': 64,
+              'pattern': '^[A-Za-z0-9_.:-]+$'}
+NAME = {'type': 'string', 'minLength': 1, 'maxLength': 255,
+        'pattern': '^[A-Za-z0-9_.:/-]+$'}

@@ -1,0 +1,59 @@
+"""Options every FLOCX service has, registered on a caller-owned ConfigOpts.
+
+Nothing here touches a global ``cfg.CONF``: each service builds its own
+``ConfigOpts`` in its console script (or test) and passes it down.
+"""
+
+from oslo_config import cfg
+from oslo_log import log
+import oslo_messaging
+
+AUTH_STRATEGIES = ('keystone', 'noauth')
+
+default_opts = [
+    cfg.StrOpt('auth_strategy', default='keystone', choices=AUTH_STRATEGIES,
+               help='How API requests are authenticated. "noauth" trusts the '
+                    'X-Project-Id and X-Roles headers and is only for local '
+                    'trials and unit tests: the API refuses to listen on a '
+                    'non-loopback address with it unless '
+                    '[api] allow_insecure_noauth is set.'),
+    cfg.HostAddressOpt('host', default='localhost',
+                       help='Name of this host, used as the RPC server name.'),
+]
+
+
+def api_opts(default_port):
+    return [
+        cfg.HostAddressOpt('host_ip', default='127.0.0.1',
+                           help='Address the API listens on.'),
+        cfg.PortOpt('port', default=default_port,
+                    help='Port the API listens on.'),
+        cfg.IntOpt('workers', default=1, min=1,
+                   help='Number of API worker processes.'),
+        cfg.IntOpt('default_limit', default=100, min=1,
+                   help='Page size of a list when the request names no limit.'),
+        cfg.IntOpt('max_limit', default=1000, min=1,
+                   help='Largest page size a request may ask for.'),
+        cfg.StrOpt('public_endpoint',
+                   help='Base URL clients use to reach this API, for links '
+                        '(e.g. behind a proxy). Defaults to the request URL.'),
+        cfg.BoolOpt('allow_insecure_noauth', default=False,
+                    help='Allow auth_strategy=noauth on a non-loopback '
+                         'address. Anybody who reaches the port is then '
+                         'admin: never set this in production.'),
+    ]
+
+
+def register_common_opts(conf, default_port):
+    """Register what every FLOCX service has: logging, RPC, auth, API."""
+    log.register_options(conf)
+    conf.register_opts(default_opts)
+    conf.register_opts(api_opts(default_port), group='api')
+    oslo_messaging.set_transport_defaults('flocx')
+
+
+def list_common_opts(default_port):
+    return [
+        ('DEFAULT', default_opts),
+        ('api', api_opts(default_port)),
+    ]

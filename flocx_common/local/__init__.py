@@ -1,0 +1,1 @@
+"""Local development cloud: real Keystone and Ironic on loopback."""

@@ -1,0 +1,79 @@
+"""oslo.messaging plumbing shared by the three services.
+
+Contexts cross RPC as dicts and come back as RequestContext objects with
+the receiving service's policy enforcer attached.
+"""
+
+import oslo_messaging as messaging
+from oslo_messaging.rpc import dispatcher
+from oslo_serialization import jsonutils
+
+from flocx_common.api import errors
+from flocx_common import context
+
+# The embedded default: every service in one process, no broker.
+IN_PROCESS_URL = 'fake:/'
+
+MARKET_TOPIC = 'flocx-market'
+AUCTION_TOPIC = 'flocx-auction'
+PROVIDER_TOPIC = 'flocx-provider'
+
+_transports = {}
+
+
+def get_transport(conf):
+    """One RPC transport per URL per process (the fake one must be shared)."""
+    url = conf.transport_url or IN_PROCESS_URL
+    if url not in _transports:
+        # Errors the API understands cross RPC as themselves.
+        _transports[url] = messaging.get_rpc_transport(
+            conf, url=url, allowed_remote_exmods=[errors.__name__])
+    return _transports[url]
+
+
+def get_notification_transport(conf):
+    url = conf.transport_url or IN_PROCESS_URL
+    key = ('notify', url)
+    if key not in _transports:
+        _transports[key] = messaging.get_notification_transport(conf, url=url)
+    return _transports[key]
+
+
+class ContextSerializer(messaging.Serializer):
+    def __init__(self, enforcer=None):
+        self.enforcer = enforcer
+
+    def serialize_entity(self, ctxt, entity):
+        return jsonutils.to_primitive(entity, convert_instances=True)
+
+    def deserialize_entity(self, ctxt, entity):
+        return entity
+
+    def serialize_context(self, ctxt):
+        return ctxt.to_dict()
+
+    def deserialize_context(self, ctxt):
+        return context.RequestContext.from_dict(ctxt, enforcer=self.enforcer)
+
+
+def get_client(conf, topic, version, server=None, timeout=None):
+    target = messaging.Target(topic=topic, version=version, server=server)
+    return messaging.get_rpc_client(get_transport(conf), target,
+                                    serializer=ContextSerializer(),
+                                    timeout=timeout)
+
+
+def get_server(conf, topic, endpoints, enforcer=None, server=None):
+    """A threading RPC server; start() and stop()/wait() it."""
+    target = messaging.Target(topic=topic, server=server or conf.host)
+    return messaging.get_rpc_server(
+        get_transport(conf), target, endpoints, executor='threading',
+        serializer=ContextSerializer(enforcer),
+        access_policy=dispatcher.DefaultRPCAccessPolicy)
+
+
+def reset():
+    """Forget cached transports (tests and the local cloud's shutdown)."""
+    for transport in _transports.values():
+        transport.cleanup()
+    _transports.clear()

@@ -1,0 +1,113 @@
+"""/v1/offers: the nodes on the market.
+
+Offers enter the market from provider services (or an admin), which vouch
+that ``project_id`` owns the node; owners cancel their own.
+"""
+
+import pecan
+from pecan import rest
+
+from flocx_common.api import errors
+from flocx_common.api import helpers
+from flocx_common.api import pagination
+from flocx_common.api import validation as v
+from flocx_market.api.v1 import orders
+from flocx_market.db import api as db_api
+
+PROPERTY_VALUE = {'oneOf': [
+    {'type': 'string', 'maxLength': 255},
+    {'type': 'number', 'minimum': -1e15, 'maximum': 1e15},
+    {'type': 'boolean'},
+    {'type': 'array', 'maxItems': 128,
+     'items': {'type': 'string', 'maxLength': 255}},
+]}
+
+CREATE_SCHEMA = {
+    'type': 'object',
+    'additionalProperties': False,
+    'required': ['project_id', 'resource_uuid', 'resource_class',
+                 'start_time', 'end_time', 'price'],
+    'properties': {
+        'project_id': v.PROJECT_ID,
+        'provider': v.NAME,
+        'resource_type': {'enum': ['ironic_node']},
+        'resource_uuid': v.UUID,
+        'resource_class': v.NAME,
+        'properties': {
+            'type': 'object', 'maxProperties': 64,
+            'propertyNames': {'pattern': '^[A-Za-z0-9_.:-]{1,64}$'},
+            'properties': {
+                'cpus': {'type': 'integer', 'minimum': 1, 'maximum': 1e6},
+                'memory_mb': {'type': 'integer', 'minimum': 1,
+                              'maximum': 1e9},
+                'local_gb': {'type': 'integer', 'minimum': 0,
+                             'maximum': 1e9},
+                'cpu_arch': {'type': 'string', 'maxLength': 32},
+                'traits': {'type': 'array', 'maxItems': 128,
+                           'items': {'type': 'string', 'maxLength': 255}},
+            },
+            'additionalProperties': PROPERTY_VALUE,
+        },
+        'start_time': v.TIME,
+        'end_time': v.TIME,
+        'price': v.PRICE,
+    },
+}
+
+FILTERS = ('status', 'project_id', 'resource_class', 'resource_uuid')
+TIME_FILTERS = ('starts_after', 'starts_before', 'ends_after', 'ends_before')
+
+
+class OffersController(rest.RestController):
+
+    @pecan.expose('json')
+    def get_all(self, **params):
+        ctx = pecan.request.context
+        ctx.can('flocx:offer:list')
+        helpers.check_params(params, FILTERS + TIME_FILTERS + (
+            'limit', 'marker', 'sort_key', 'sort_dir'))
+        helpers.choice_param(params, 'status', db_api.OFFER_STATUSES)
+        limit, marker, sort_key, sort_dir = pagination.page_params(
+            params, pecan.request.services.conf, db_api.SORT_KEYS)
+        filters = {k: params[k] for k in FILTERS if params.get(k)}
+        filters.update(helpers.time_params(params, TIME_FILTERS))
+        items = pecan.request.services.db.list_offers(
+            filters, helpers.visible_project(ctx), limit, marker, sort_key,
+            sort_dir)
+        return helpers.page(pecan.request, 'offers', items, limit)
+
+    @pecan.expose('json')
+    def get_one(self, uuid):
+        ctx = pecan.request.context
+        ctx.can('flocx:offer:get')
+        return _visible_offer(ctx, uuid)
+
+    @pecan.expose('json')
+    def post(self):
+        ctx = pecan.request.context
+        ctx.can('flocx:offer:create')
+        body = v.validate(v.parse_json_body(pecan.request), CREATE_SCHEMA)
+        conf = pecan.request.services.conf
+        values = dict(body, resource_type=body.get('resource_type',
+                                                   'ironic_node'),
+                      properties=body.get('properties', {}))
+        values.update(orders.check_window(
+            conf, body['start_time'], body['end_time']))
+        offer = pecan.request.services.market.create_offer(ctx, values)
+        return helpers.created(offer['uuid'], offer)
+
+    @pecan.expose('json')
+    def delete(self, uuid):
+        ctx = pecan.request.context
+        offer = _visible_offer(ctx, uuid)
+        ctx.can('flocx:offer:cancel', {'project_id': offer['project_id']})
+        return pecan.request.services.market.cancel_offer(ctx, uuid)
+
+
+def _visible_offer(ctx, uuid):
+    offer = pecan.request.services.db.get_offer(uuid)
+    if offer is None or not (offer['status'] == 'open' or
+                             helpers.visible_project(ctx) in
+                             (None, offer['project_id'])):
+        raise errors.NotFound(f'Offer {uuid} not found.')
+    return offer

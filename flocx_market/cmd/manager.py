@@ -1,0 +1,63 @@
+"""flocx-market-manager: the market's RPC server and its periodic sweeps."""
+
+import signal
+import sys
+import threading
+
+from oslo_log import log
+
+from flocx_common import context
+from flocx_common import rpc
+from flocx_market import conf as market_conf
+from flocx_market import manager
+from flocx_market import market
+
+LOG = log.getLogger(__name__)
+
+
+class ManagerService:
+    """The RPC server plus the expiry sweep, startable in any process."""
+
+    def __init__(self, conf, services=None):
+        self.conf = conf
+        self.services = services or market.build_services(conf)
+        self.manager = manager.MarketManager(self.services)
+        self.server = rpc.get_server(conf, rpc.MARKET_TOPIC, [self.manager],
+                                     enforcer=self.services.enforcer)
+        self._stop = threading.Event()
+        self._sweeper = threading.Thread(target=self._sweep, daemon=True,
+                                         name='market-expiry')
+
+    def start(self):
+        self.server.start()
+        self._sweeper.start()
+
+    def stop(self):
+        self._stop.set()
+        self.server.stop()
+        self.server.wait()
+
+    def _sweep(self):
+        ctx = context.get_admin_context(self.services.enforcer)
+        while not self._stop.wait(self.conf.market.expire_interval):
+            try:
+                closed = self.manager.expire_orders(ctx)
+                if closed['offers'] or closed['bids']:
+                    LOG.info('Expired %d offers and %d bids',
+                             len(closed['offers']), len(closed['bids']))
+            except Exception:
+                # The database may be restarting; the next sweep retries.
+                LOG.exception('Expiry sweep failed')
+
+
+def main(argv=None):
+    conf = market_conf.get_conf(sys.argv[1:] if argv is None else argv)
+    log.setup(conf, 'flocx-market-manager')
+    service = ManagerService(conf)
+    done = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *a: done.set())
+    signal.signal(signal.SIGINT, lambda *a: done.set())
+    service.start()
+    LOG.info('flocx-market-manager serving topic %s', rpc.MARKET_TOPIC)
+    done.wait()
+    service.stop()

@@ -1,0 +1,610 @@
+"""Every query the market makes, in one place.
+
+Rows come back as plain dicts ready for JSON; times are naive UTC datetimes
+inside and ISO 8601 strings outside (see ``serialize``). The invariants the
+market promises (no node-hour sold twice, no order in two contracts, nothing
+booked on a cancelled order) are enforced here inside one transaction per
+change, with the per-node lock row in ``resources`` taken first.
+"""
+
+import datetime
+import decimal
+import uuid as uuidlib
+
+from oslo_db import api as oslo_db_api
+from oslo_db import exception as db_exc
+from oslo_db.sqlalchemy import enginefacade
+from oslo_utils import timeutils
+import sqlalchemy as sa
+
+from flocx_common.api import errors
+from flocx_common import hardware
+from flocx_market.db import models
+
+OFFER_STATUSES = ('open', 'cancelled', 'expired')
+BID_STATUSES = ('open', 'contracted', 'cancelled', 'expired')
+CONTRACT_STATUSES = ('scheduled', 'active', 'completed', 'cancelled',
+                     'failed')
+LIVE_CONTRACT = ('scheduled', 'active')
+CONTRACT_TRANSITIONS = {
+    'scheduled': {'active', 'cancelled', 'failed'},
+    'active': {'completed', 'failed'},
+}
+SORT_KEYS = ('created_at', 'updated_at', 'start_time', 'end_time', 'price')
+# How far in the past a contract may start when it reaches the market: the
+# engine starts contracts "now", and the round trip takes a moment.
+START_SLACK = datetime.timedelta(seconds=60)
+
+
+class Refused(Exception):
+    """A contract the market will not write; the message says why."""
+
+
+# Deadlocks (MariaDB) and two first inserts of one node's lock row are
+# transient: the transaction is run again from the start.
+retry_on_race = oslo_db_api.wrap_db_retry(
+    max_retries=10, retry_interval=0.05, inc_retry_interval=True,
+    retry_on_deadlock=True,
+    exception_checker=lambda e: isinstance(e, db_exc.DBDuplicateEntry))
+
+
+@enginefacade.transaction_context_provider
+class _Scope:
+    """A fresh holder for one oslo.db transaction."""
+
+
+class Connection:
+    def __init__(self, connection_url, **engine_options):
+        self._facade = enginefacade.transaction_context()
+        self._facade.configure(connection=connection_url, **engine_options)
+
+    @classmethod
+    def from_conf(cls, conf):
+        options = {k: v for k, v in conf.database.items()
+                   if k in ('max_pool_size', 'max_overflow', 'pool_timeout',
+                            'max_retries', 'retry_interval', 'sqlite_synchronous',
+                            'mysql_sql_mode', 'connection_recycle_time')}
+        return cls(conf.database.connection, **options)
+
+    def writer(self):
+        return self._facade.writer.using(_Scope())
+
+    def reader(self):
+        return self._facade.reader.using(_Scope())
+
+    def get_engine(self):
+        return self._facade.writer.get_engine()
+
+    def dispose(self):
+        self._facade.dispose_pool()
+
+    # Offers
+
+    @retry_on_race
+    def create_offer(self, values):
+        now = timeutils.utcnow()
+        row = dict(values, uuid=str(uuidlib.uuid4()), status='open',
+                   created_at=now, updated_at=now)
+        with self.writer() as session:
+            _lock_resource(session, row['resource_uuid'])
+            overlapping = session.execute(
+                sa.select(models.offers.c.uuid).where(
+                    models.offers.c.resource_uuid == row['resource_uuid'],
+                    models.offers.c.status == 'open',
+                    models.offers.c.start_time < row['end_time'],
+                    models.offers.c.end_time > row['start_time'])
+            ).first()
+            if overlapping:
+                raise errors.Conflict(
+                    f'Node {row["resource_uuid"]} is already on offer for '
+                    f'an overlapping window (offer {overlapping.uuid}).',
+                    code='flocx.offer_overlaps')
+            session.execute(sa.insert(models.offers).values(row))
+            _add_event(session, row['project_id'], 'offer', row['uuid'],
+                       'offer.create', {'status': 'open'}, now)
+        return serialize(row)
+
+    def get_offer(self, uuid):
+        with self.reader() as session:
+            row = session.execute(sa.select(models.offers).where(
+                models.offers.c.uuid == uuid)).mappings().first()
+        return serialize(row) if row else None
+
+    def list_offers(self, filters, visible_to, limit, marker, sort_key,
+                    sort_dir):
+        t = models.offers
+        where = _common_filters(t, filters)
+        if filters.get('resource_class'):
+            where.append(t.c.resource_class == filters['resource_class'])
+        if filters.get('resource_uuid'):
+            where.append(t.c.resource_uuid == filters['resource_uuid'])
+        if filters.get('provider'):
+            where.append(t.c.provider == filters['provider'])
+        if visible_to is not None:
+            # The market: every open offer, and a project's own of any status.
+            where.append(sa.or_(t.c.status == 'open',
+                                t.c.project_id == visible_to))
+        return self._page(t, where, limit, marker, sort_key, sort_dir)
+
+    @retry_on_race
+    def cancel_offer(self, uuid, reason='cancelled by its owner'):
+        now = timeutils.utcnow()
+        with self.writer() as session:
+            offer = _get_row(session, models.offers, uuid, 'Offer')
+            _lock_resource(session, offer['resource_uuid'])
+            offer = _get_row(session, models.offers, uuid, 'Offer')
+            if offer['status'] != 'open':
+                raise errors.Conflict(f'Offer {uuid} is {offer["status"]}.',
+                                      code='flocx.offer_not_open')
+            booked = session.execute(
+                sa.select(models.contracts.c.uuid)
+                .join(models.contract_nodes,
+                      models.contract_nodes.c.contract_id ==
+                      models.contracts.c.id)
+                .where(models.contract_nodes.c.offer_id == offer['id'],
+                       models.contracts.c.status.in_(LIVE_CONTRACT))
+            ).first()
+            if booked:
+                raise errors.Conflict(
+                    f'Offer {uuid} is booked by contract {booked.uuid}; it '
+                    'cannot be cancelled until that contract ends.',
+                    code='flocx.offer_contracted')
+            session.execute(sa.update(models.offers).where(
+                models.offers.c.id == offer['id']).values(
+                status='cancelled', status_reason=reason, updated_at=now))
+            _add_event(session, offer['project_id'], 'offer', uuid,
+                       'offer.cancel', {'reason': reason}, now)
+        return self.get_offer(uuid)
+
+    # Bids
+
+    def create_bid(self, values):
+        now = timeutils.utcnow()
+        row = dict(values, uuid=str(uuidlib.uuid4()), status='open',
+                   created_at=now, updated_at=now)
+        with self.writer() as session:
+            session.execute(sa.insert(models.bids).values(row))
+            _add_event(session, row['project_id'], 'bid', row['uuid'],
+                       'bid.create', {'status': 'open'}, now)
+        return serialize(row)
+
+    def get_bid(self, uuid):
+        with self.reader() as session:
+            row = session.execute(sa.select(models.bids).where(
+                models.bids.c.uuid == uuid)).mappings().first()
+        return serialize(row) if row else None
+
+    def list_bids(self, filters, visible_to, limit, marker, sort_key,
+                  sort_dir):
+        t = models.bids
+        where = _common_filters(t, filters)
+        if filters.get('resource_class'):
+            where.append(t.c.resource_class == filters['resource_class'])
+        if visible_to is not None:
+            where.append(t.c.project_id == visible_to)
+        return self._page(t, where, limit, marker, sort_key, sort_dir)
+
+    def cancel_bid(self, uuid, reason='cancelled by its owner'):
+        now = timeutils.utcnow()
+        with self.writer() as session:
+            bid = _get_row(session, models.bids, uuid, 'Bid')
+            changed = session.execute(sa.update(models.bids).where(
+                models.bids.c.id == bid['id'],
+                models.bids.c.status == 'open').values(
+                status='cancelled', status_reason=reason, updated_at=now))
+            if changed.rowcount != 1:
+                raise errors.Conflict(
+                    f'Bid {uuid} is {bid["status"]}; only an open bid can '
+                    'be cancelled.', code='flocx.bid_not_open')
+            _add_event(session, bid['project_id'], 'bid', uuid,
+                       'bid.cancel', {'reason': reason}, now)
+        return self.get_bid(uuid)
+
+    def expire_orders(self, now=None):
+        """Close orders whose time has passed; returns what was closed."""
+        now = now or timeutils.utcnow()
+        closed = {'offers': [], 'bids': []}
+        with self.writer() as session:
+            for kind, table, column in (
+                    ('offers', models.offers, models.offers.c.end_time),
+                    ('bids', models.bids, models.bids.c.latest_start_time)):
+                rows = session.execute(
+                    sa.select(table.c.id, table.c.uuid, table.c.project_id)
+                    .where(table.c.status == 'open', column <= now)
+                ).all()
+                if not rows:
+                    continue
+                session.execute(sa.update(table).where(
+                    table.c.id.in_([r.id for r in rows]),
+                    table.c.status == 'open').values(
+                    status='expired', status_reason='its window has passed',
+                    updated_at=now))
+                for r in rows:
+                    _add_event(session, r.project_id, kind[:-1], r.uuid,
+                               f'{kind[:-1]}.expire', {}, now)
+                closed[kind] = [r.uuid for r in rows]
+        return closed
+
+    def reject_bids(self, uuids, reason):
+        """Close open bids the engine answered "no" (e.g. at decide_by)."""
+        now = timeutils.utcnow()
+        rejected = []
+        with self.writer() as session:
+            for uuid in uuids:
+                bid = session.execute(sa.select(models.bids).where(
+                    models.bids.c.uuid == uuid)).mappings().first()
+                if bid is None:
+                    continue
+                changed = session.execute(sa.update(models.bids).where(
+                    models.bids.c.id == bid['id'],
+                    models.bids.c.status == 'open').values(
+                    status='expired', status_reason=reason[:255],
+                    updated_at=now))
+                if changed.rowcount:
+                    _add_event(session, bid['project_id'], 'bid', uuid,
+                               'bid.expire', {'reason': reason}, now)
+                    rejected.append(uuid)
+        return rejected
+
+    # Contracts
+
+    def get_contract(self, uuid):
+        with self.reader() as session:
+            row = session.execute(sa.select(models.contracts).where(
+                models.contracts.c.uuid == uuid)).mappings().first()
+            if row is None:
+                return None
+            return self._with_nodes(session, [dict(row)])[0]
+
+    def list_contracts(self, filters, visible_to, limit, marker, sort_key,
+                       sort_dir):
+        t = models.contracts
+        where = _common_filters(t, filters)
+        if filters.get('bid_uuid'):
+            where.append(t.c.bid_uuid == filters['bid_uuid'])
+        if filters.get('provider'):
+            where.append(t.c.id.in_(
+                sa.select(models.contract_nodes.c.contract_id)
+                .join(models.offers, models.offers.c.id ==
+                      models.contract_nodes.c.offer_id)
+                .where(models.offers.c.provider == filters['provider'])))
+        if visible_to is not None:
+            where.append(sa.or_(
+                t.c.project_id == visible_to,
+                t.c.id.in_(sa.select(models.contract_nodes.c.contract_id)
+                           .where(models.contract_nodes.c.owner_project_id ==
+                                  visible_to))))
+        with self.reader() as session:
+            rows = self._select_page(session, t, where, limit, marker,
+                                     sort_key, sort_dir)
+            return self._with_nodes(session, rows)
+
+    def commit_award(self, award, now=None):
+        """Write one contract from the engine's award, or raise Refused.
+
+        Idempotent: the same award committed twice returns the contract.
+        """
+        now = now or timeutils.utcnow()
+        try:
+            contract = self._book_in_transaction(award, now)
+        except Refused:
+            existing = self._contract_for_bid(award['bid_uuid'])
+            if existing and existing['uuid'] == award['uuid']:
+                return existing
+            raise
+        return self.get_contract(contract['uuid'])
+
+    @retry_on_race
+    def _book_in_transaction(self, award, now):
+        with self.writer() as session:
+            return self._book(session, award, now)
+
+    def _book(self, session, award, now):
+        start, end = award['start_time'], award['end_time']
+        bid = session.execute(sa.select(models.bids).where(
+            models.bids.c.uuid == award['bid_uuid'])).mappings().first()
+        if bid is None:
+            raise Refused(f'bid {award["bid_uuid"]} does not exist')
+        taken = session.execute(sa.update(models.bids).where(
+            models.bids.c.id == bid['id'],
+            models.bids.c.status == 'open').values(
+            status='contracted', status_reason=None, updated_at=now))
+        if taken.rowcount != 1:
+            raise Refused(f'bid {bid["uuid"]} is {bid["status"]}')
+        if start < now - START_SLACK:
+            raise Refused('the contract would start in the past')
+        if bid['decide_by'] is not None and now > bid['decide_by'] + \
+                START_SLACK:
+            raise Refused('the bid\'s decide_by has passed')
+        if not bid['start_time'] <= start <= bid['latest_start_time']:
+            raise Refused('the start is outside the bid\'s start range')
+        if abs((end - start).total_seconds() - bid['duration']) > 1:
+            raise Refused('the contract does not last the bid\'s duration')
+        if len(award['nodes']) != bid['quantity']:
+            raise Refused(f'the bid wants {bid["quantity"]} nodes, not '
+                          f'{len(award["nodes"])}')
+        price = decimal.Decimal(str(award['price']))
+        if price > bid['price']:
+            raise Refused('the price is above the bid')
+
+        contract_uuid = award['uuid']
+        hours = decimal.Decimal((end - start).total_seconds()) / 3600
+        contract_id = session.execute(sa.insert(models.contracts).values(
+            uuid=contract_uuid, bid_uuid=bid['uuid'],
+            project_id=bid['project_id'], round_id=award.get('round_id'),
+            start_time=start, end_time=end, price=price,
+            cost=price * hours * len(award['nodes']), status='scheduled',
+            created_at=now, updated_at=now)).inserted_primary_key[0]
+
+        owners = set()
+        # A stable lock order keeps two committers from deadlocking.
+        for node in sorted(award['nodes'], key=lambda n: n['offer_uuid']):
+            offer = session.execute(sa.select(models.offers).where(
+                models.offers.c.uuid == node['offer_uuid'])
+            ).mappings().first()
+            if offer is None:
+                raise Refused(f'offer {node["offer_uuid"]} does not exist')
+            _lock_resource(session, offer['resource_uuid'])
+            owner_price = decimal.Decimal(str(node['price']))
+            problem = _offer_problem(offer, bid, start, end, owner_price,
+                                     price)
+            if problem:
+                raise Refused(f'offer {offer["uuid"]}: {problem}')
+            clash = session.execute(
+                sa.select(models.contract_nodes.c.id).where(
+                    models.contract_nodes.c.resource_uuid ==
+                    offer['resource_uuid'],
+                    models.contract_nodes.c.released.is_(False),
+                    models.contract_nodes.c.start_time < end,
+                    models.contract_nodes.c.end_time > start)).first()
+            if clash:
+                raise Refused(f'node {offer["resource_uuid"]} is already '
+                              'booked for part of that time')
+            session.execute(sa.insert(models.contract_nodes).values(
+                contract_id=contract_id, offer_id=offer['id'],
+                resource_uuid=offer['resource_uuid'],
+                owner_project_id=offer['project_id'], start_time=start,
+                end_time=end, price=owner_price, released=False))
+            owners.add(offer['project_id'])
+
+        detail = {'bid_uuid': bid['uuid'], 'status': 'scheduled'}
+        for project in {bid['project_id']} | owners:
+            _add_event(session, project, 'contract', contract_uuid,
+                       'contract.create', detail, now)
+        return {'uuid': contract_uuid}
+
+    def _contract_for_bid(self, bid_uuid):
+        with self.reader() as session:
+            row = session.execute(sa.select(models.contracts.c.uuid).where(
+                models.contracts.c.bid_uuid == bid_uuid)).first()
+        return self.get_contract(row.uuid) if row else None
+
+    def update_contract_status(self, uuid, status, reason=None):
+        """Move a contract along its life; both parties get an event."""
+        now = timeutils.utcnow()
+        with self.writer() as session:
+            contract = _get_row(session, models.contracts, uuid, 'Contract')
+            if status == contract['status']:
+                return self.get_contract(uuid)
+            allowed = CONTRACT_TRANSITIONS.get(contract['status'], set())
+            if status not in allowed:
+                raise errors.Conflict(
+                    f'Contract {uuid} is {contract["status"]}; it cannot '
+                    f'become {status}.', code='flocx.contract_transition')
+            changed = session.execute(sa.update(models.contracts).where(
+                models.contracts.c.id == contract['id'],
+                models.contracts.c.status == contract['status']).values(
+                status=status, status_reason=(reason or '')[:255] or None,
+                updated_at=now))
+            if changed.rowcount != 1:
+                raise errors.Conflict(f'Contract {uuid} changed meanwhile.',
+                                      code='flocx.contract_transition')
+            if status in ('cancelled', 'failed'):
+                session.execute(sa.update(models.contract_nodes).where(
+                    models.contract_nodes.c.contract_id == contract['id'])
+                    .values(released=True))
+            owners = session.execute(
+                sa.select(models.contract_nodes.c.owner_project_id)
+                .where(models.contract_nodes.c.contract_id == contract['id'])
+                .distinct()).scalars().all()
+            action = {'active': 'start', 'completed': 'end',
+                      'cancelled': 'cancel', 'failed': 'fail'}[status]
+            for project in {contract['project_id'], *owners}:
+                _add_event(session, project, 'contract', uuid,
+                           f'contract.{action}',
+                           {'status': status, 'reason': reason}, now)
+        return self.get_contract(uuid)
+
+    # What the auction engine rebuilds its book from
+
+    def order_book(self, now=None):
+        now = now or timeutils.utcnow()
+        with self.reader() as session:
+            offers = [dict(r) for r in session.execute(
+                sa.select(models.offers).where(
+                    models.offers.c.status == 'open',
+                    models.offers.c.end_time > now)).mappings()]
+            busy = {}
+            for r in session.execute(
+                    sa.select(models.contract_nodes.c.offer_id,
+                              models.contract_nodes.c.start_time,
+                              models.contract_nodes.c.end_time)
+                    .where(models.contract_nodes.c.released.is_(False),
+                           models.contract_nodes.c.end_time > now)):
+                busy.setdefault(r.offer_id, []).append(
+                    [_iso(r.start_time), _iso(r.end_time)])
+            bids = [serialize(r) for r in session.execute(
+                sa.select(models.bids).where(
+                    models.bids.c.status == 'open',
+                    models.bids.c.latest_start_time > now)).mappings()]
+        result = []
+        for offer in offers:
+            item = serialize(offer)
+            item['busy'] = sorted(busy.get(offer['id'], []))
+            result.append(item)
+        return {'offers': result, 'bids': bids}
+
+    def busy_intervals(self, offer_uuid):
+        with self.reader() as session:
+            rows = session.execute(
+                sa.select(models.contract_nodes.c.start_time,
+                          models.contract_nodes.c.end_time)
+                .join(models.offers,
+                      models.offers.c.id == models.contract_nodes.c.offer_id)
+                .where(models.offers.c.uuid == offer_uuid,
+                       models.contract_nodes.c.released.is_(False))
+                .order_by(models.contract_nodes.c.start_time)).all()
+        return [[_iso(r.start_time), _iso(r.end_time)] for r in rows]
+
+    # Events
+
+    def list_events(self, visible_to, since=None, object_uuid=None,
+                    limit=100):
+        t = models.events
+        query = sa.select(t).order_by(t.c.id).limit(limit)
+        if visible_to is not None:
+            query = query.where(t.c.project_id == visible_to)
+        if since is not None:
+            query = query.where(t.c.id > since)
+        if object_uuid:
+            query = query.where(t.c.object_uuid == object_uuid)
+        with self.reader() as session:
+            return [dict(serialize(r), id=r['id'])
+                    for r in session.execute(query).mappings()]
+
+    # Paging
+
+    def _page(self, table, where, limit, marker, sort_key, sort_dir):
+        with self.reader() as session:
+            return [serialize(r) for r in self._select_page(
+                session, table, where, limit, marker, sort_key, sort_dir)]
+
+    def _select_page(self, session, table, where, limit, marker, sort_key,
+                     sort_dir):
+        column = table.c[sort_key]
+        order = (column.asc(), table.c.id.asc()) if sort_dir == 'asc' else \
+            (column.desc(), table.c.id.desc())
+        query = sa.select(table).where(*where).order_by(*order).limit(limit)
+        if marker:
+            mark = session.execute(sa.select(column, table.c.id).where(
+                table.c.uuid == marker)).first()
+            if mark is None:
+                raise errors.BadRequest(f'marker {marker} is not a known '
+                                        'item of this list.')
+            after = (column > mark[0]) if sort_dir == 'asc' else \
+                (column < mark[0])
+            same = table.c.id > mark[1] if sort_dir == 'asc' else \
+                table.c.id < mark[1]
+            query = query.where(sa.or_(after, sa.and_(column == mark[0],
+                                                      same)))
+        return [dict(r) for r in session.execute(query).mappings()]
+
+    def _with_nodes(self, session, contracts):
+        if not contracts:
+            return []
+        ids = [c['id'] for c in contracts]
+        nodes = {}
+        for r in session.execute(
+                sa.select(models.contract_nodes, models.offers.c.uuid)
+                .join(models.offers,
+                      models.offers.c.id == models.contract_nodes.c.offer_id)
+                .where(models.contract_nodes.c.contract_id.in_(ids))
+                .order_by(models.contract_nodes.c.id)).mappings():
+            nodes.setdefault(r['contract_id'], []).append(r)
+        result = []
+        for contract in contracts:
+            mine = nodes.get(contract['id'], [])
+            item = serialize(contract)
+            item['offer_uuids'] = [n['uuid'] for n in mine]
+            item['resource_uuids'] = [n['resource_uuid'] for n in mine]
+            item['owner_project_ids'] = sorted(
+                {n['owner_project_id'] for n in mine})
+            item['nodes'] = [{'offer_uuid': n['uuid'],
+                              'resource_uuid': n['resource_uuid'],
+                              'owner_project_id': n['owner_project_id'],
+                              'price': float(n['price'])} for n in mine]
+            result.append(item)
+        return result
+
+
+def _common_filters(table, filters):
+    where = []
+    if filters.get('status'):
+        where.append(table.c.status == filters['status'])
+    if filters.get('project_id'):
+        where.append(table.c.project_id == filters['project_id'])
+    if filters.get('starts_after'):
+        where.append(table.c.start_time >= filters['starts_after'])
+    if filters.get('starts_before'):
+        where.append(table.c.start_time <= filters['starts_before'])
+    if filters.get('ends_after') and 'end_time' in table.c:
+        where.append(table.c.end_time >= filters['ends_after'])
+    if filters.get('ends_before') and 'end_time' in table.c:
+        where.append(table.c.end_time <= filters['ends_before'])
+    return where
+
+
+def _offer_problem(offer, bid, start, end, owner_price, renter_price):
+    if offer['status'] != 'open':
+        return f'it is {offer["status"]}'
+    if offer['project_id'] == bid['project_id']:
+        return 'a project cannot rent its own node'
+    if not (offer['start_time'] <= start and end <= offer['end_time']):
+        return 'the contract is outside its window'
+    if owner_price < offer['price']:
+        return 'the owner would get less than its ask'
+    if renter_price < owner_price:
+        return 'the renter would pay less than the owner gets'
+    if not hardware.satisfies(offer['resource_class'], offer['properties'],
+                              bid['resource_class'], bid['constraints']):
+        return 'its hardware does not meet the bid'
+    return None
+
+
+def _lock_resource(session, resource_uuid):
+    """Take the node's lock row, creating it the first time."""
+    locked = session.execute(sa.update(models.resources).where(
+        models.resources.c.resource_uuid == resource_uuid).values(
+        generation=models.resources.c.generation + 1))
+    if locked.rowcount == 0:
+        # First order for this node. A racing first insert fails on the
+        # primary key and retry_on_race runs the transaction again.
+        session.execute(sa.insert(models.resources).values(
+            resource_uuid=resource_uuid, generation=1))
+
+
+def _get_row(session, table, uuid, name):
+    row = session.execute(sa.select(table).where(
+        table.c.uuid == uuid)).mappings().first()
+    if row is None:
+        raise errors.NotFound(f'{name} {uuid} not found.')
+    return dict(row)
+
+
+def _add_event(session, project_id, object_type, object_uuid, event_type,
+               detail, now):
+    session.execute(sa.insert(models.events).values(
+        project_id=project_id, object_type=object_type,
+        object_uuid=object_uuid, event_type=event_type, detail=detail,
+        created_at=now))
+
+
+def _iso(value):
+    return value.replace(tzinfo=datetime.timezone.utc).isoformat()
+
+
+_INTERNAL = {'id'}
+
+
+def serialize(row):
+    """A row as the API shows it: ISO 8601 UTC times, float prices."""
+    out = {}
+    for key, value in row.items():
+        if key in _INTERNAL:
+            continue
+        if isinstance(value, datetime.datetime):
+            value = _iso(value)
+        elif isinstance(value, decimal.Decimal):
+            value = float(value)
+        out[key] = value
+    return out

@@ -1,0 +1,75 @@
+"""The market's RPC endpoint, served by ``flocx-market-manager``.
+
+The auction engine reads the order book from here and writes contracts back;
+providers publish offers and report how contracts are carried out. Every
+method delegates to ``Market`` so API and RPC changes look the same to the
+parties.
+"""
+
+import oslo_messaging as messaging
+from oslo_utils import timeutils
+
+from flocx_common.api import errors
+from flocx_common.api import validation as v
+from flocx_market.api.v1 import offers as offers_api
+from flocx_market.api.v1 import orders
+
+
+class MarketManager:
+    target = messaging.Target(version='1.0')
+
+    def __init__(self, services):
+        self.services = services
+        self.conf = services.conf
+        self.db = services.db
+        self.market = services.market
+
+    def get_order_book(self, ctx):
+        return self.db.order_book()
+
+    def commit_awards(self, ctx, round_id, awards):
+        return self.market.commit_awards(ctx, round_id, awards)
+
+    def reject_bids(self, ctx, uuids, reason):
+        return self.market.reject_bids(ctx, uuids, reason)
+
+    @messaging.expected_exceptions(errors.APIError)
+    def publish_offer(self, ctx, offer):
+        body = v.validate(offer, offers_api.CREATE_SCHEMA)
+        values = dict(body, resource_type=body.get('resource_type',
+                                                   'ironic_node'),
+                      properties=body.get('properties', {}))
+        values.update(orders.check_window(self.conf, body['start_time'],
+                                          body['end_time']))
+        return self.market.create_offer(ctx, values)
+
+    @messaging.expected_exceptions(errors.APIError)
+    def cancel_offer(self, ctx, uuid):
+        return self.market.cancel_offer(ctx, uuid,
+                                        reason='cancelled by its provider')
+
+    def list_offers(self, ctx, provider, status=None):
+        return self._all(self.db.list_offers,
+                         {'provider': provider, 'status': status})
+
+    def list_contracts(self, ctx, provider, status=None):
+        filters = {'provider': provider}
+        if status:
+            filters['status'] = status
+        return self._all(self.db.list_contracts, filters)
+
+    @messaging.expected_exceptions(errors.APIError)
+    def update_contract(self, ctx, uuid, status, reason=None):
+        return self.market.update_contract(ctx, uuid, status, reason)
+
+    def expire_orders(self, ctx):
+        return self.market.expire_orders(ctx, timeutils.utcnow())
+
+    def _all(self, lister, filters):
+        items, marker = [], None
+        while True:
+            page = lister(filters, None, 1000, marker, 'created_at', 'asc')
+            items.extend(page)
+            if len(page) < 1000:
+                return items
+            marker = page[-1]['uuid']

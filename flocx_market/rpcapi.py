@@ -1,0 +1,54 @@
+"""Client side of the market's RPC API (topic flocx-market).
+
+The auction engine and the providers talk to the market through this.
+
+API version history:
+
+* 1.0 -- get_order_book, commit_awards, reject_bids, publish_offer,
+  cancel_offer, list_contracts, update_contract, list_offers.
+"""
+
+from flocx_common import rpc
+
+
+class MarketAPI:
+    RPC_API_VERSION = '1.0'
+
+    def __init__(self, conf, timeout=60):
+        self.client = rpc.get_client(conf, rpc.MARKET_TOPIC,
+                                     self.RPC_API_VERSION, timeout=timeout)
+
+    # For the auction engine
+
+    def get_order_book(self, ctx):
+        return self.client.call(ctx, 'get_order_book')
+
+    def commit_awards(self, ctx, round_id, awards):
+        """Returns {"accepted": [contract, ...], "refused": [{bid_uuid,
+        reason}, ...]}."""
+        return self.client.call(ctx, 'commit_awards', round_id=round_id,
+                                awards=awards)
+
+    def reject_bids(self, ctx, uuids, reason):
+        return self.client.call(ctx, 'reject_bids', uuids=uuids,
+                                reason=reason)
+
+    # For providers
+
+    def publish_offer(self, ctx, offer):
+        return self.client.call(ctx, 'publish_offer', offer=offer)
+
+    def cancel_offer(self, ctx, uuid):
+        return self.client.call(ctx, 'cancel_offer', uuid=uuid)
+
+    def list_offers(self, ctx, provider, status=None):
+        return self.client.call(ctx, 'list_offers', provider=provider,
+                                status=status)
+
+    def list_contracts(self, ctx, provider, status=None):
+        return self.client.call(ctx, 'list_contracts', provider=provider,
+                                status=status)
+
+    def update_contract(self, ctx, uuid, status, reason=None):
+        return self.client.call(ctx, 'update_contract', uuid=uuid,
+                                status=status, reason=reason)

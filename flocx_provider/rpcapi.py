@@ -1,0 +1,25 @@
+"""Client side of a provider service's RPC API (topic flocx-provider).
+
+Each provider serves the topic with its own name as the RPC server, so the
+market can address the provider that published an offer.
+
+API version history:
+
+* 1.0 -- contract_changed.
+"""
+
+from flocx_common import rpc
+
+
+class ProviderAPI:
+    RPC_API_VERSION = '1.0'
+
+    def __init__(self, conf):
+        self.client = rpc.get_client(conf, rpc.PROVIDER_TOPIC,
+                                     self.RPC_API_VERSION)
+
+    def contract_changed(self, ctx, provider, contract):
+        """A nudge: the provider also polls the market, so a lost cast only
+        delays fulfilment until its next poll."""
+        self.client.prepare(server=provider).cast(
+            ctx, 'contract_changed', contract=contract)
