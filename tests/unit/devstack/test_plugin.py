@@ -1,0 +1,337 @@
+"""The DevStack plugin, run in bash against stubs of DevStack's helpers.
+
+Every DevStack function lib/flocx calls is replaced by a stub that appends
+the call to a record file (one line per call, arguments separated by \\x1f)
+and answers what DevStack would. Each test runs one phase function (or
+plugin.sh with DevStack's arguments) and checks the recorded calls.
+"""
+
+import configparser
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[3]
+LIB = REPO / 'devstack' / 'lib' / 'flocx'
+PLUGIN = REPO / 'devstack' / 'plugin.sh'
+SEP = '\x1f'
+
+ALL_SERVICES = ('flocx-market-api flocx-market-manager flocx-auction-api '
+                'flocx-auction-engine flocx-provider-api '
+                'flocx-provider-manager')
+
+STUBS = r'''
+_rec() {
+    local IFS=$'\x1f'
+    printf '%s\n' "$*" >> "$RECORD"
+}
+_enabled() {
+    local s
+    for s in $ENABLED_SERVICES; do [[ "$s" == "$1" ]] && return 0; done
+    return 1
+}
+is_service_enabled() {
+    local s
+    for s in "$@"; do _enabled "$s" && return 0; done
+    return 1
+}
+iniset() { _rec iniset "$@"; }
+setup_develop() { _rec setup_develop "$@"; }
+get_or_create_user() { _rec get_or_create_user "$@"; echo "id-of-$1"; }
+get_or_add_user_project_role() { _rec get_or_add_user_project_role "$@"; }
+get_or_create_service() { _rec get_or_create_service "$@"; echo "id-of-$2"; }
+get_or_create_endpoint() { _rec get_or_create_endpoint "$@"; }
+configure_keystone_authtoken_middleware() {
+    _rec configure_keystone_authtoken_middleware "$@"
+}
+recreate_database() { _rec recreate_database "$@"; }
+run_process() { _rec run_process "$@"; }
+stop_process() { _rec stop_process "$@"; }
+wait_for_service() { _rec wait_for_service "$@"; }
+get_transport_url() { echo "rabbit://stackrabbit:secret@10.0.0.5:5672/"; }
+database_connection_url() { echo "mysql+pymysql://root:secret@10.0.0.5/$1?charset=utf8"; }
+get_python_exec_prefix() { echo "$STUB_BIN"; }
+echo_summary() { _rec echo_summary "$@"; }
+die() { _rec die "$@"; exit 1; }
+sudo() {
+    _rec sudo "$@"
+    if [[ "$1" == install ]]; then mkdir -p "${@: -1}"; fi
+}
+'''
+
+
+class DevStack:
+    """A scratch DevStack: stubs, variables, fake console scripts."""
+
+    def __init__(self, root):
+        self.root = root
+        self.record = root / 'record'
+        self.record.touch()
+        self.bin = root / 'bin'
+        self.bin.mkdir()
+        for name in ('flocx-market-dbsync', 'flocx-provider-dbsync'):
+            script = self.bin / name
+            script.write_text('#!/bin/bash\n'
+                              'IFS=$\'\\x1f\'\n'
+                              f'printf "%s\\n" "{name}$IFS$*" >> "$RECORD"\n')
+            script.chmod(0o755)
+        dest = root / 'opt-stack'
+        dest.mkdir()
+        # DevStack clones the plugin's repository to $DEST/<plugin name>.
+        (dest / 'flocx').symlink_to(REPO)
+        self.ironic_dir = root / 'etc-ironic'
+        self.ironic_dir.mkdir()
+        self.env = {
+            'PATH': os.environ['PATH'],
+            'HOME': str(root),
+            'RECORD': str(self.record),
+            'STUB_BIN': str(self.bin),
+            'PYTHON': sys.executable,
+            'ENABLED_SERVICES': f'key keystone mysql rabbit ir-api ir-cond '
+                                f'{ALL_SERVICES}',
+            'DEST': str(dest),
+            'STACK_USER': 'stack',
+            'SERVICE_HOST': '10.0.0.5',
+            'SERVICE_PROTOCOL': 'http',
+            'SERVICE_PASSWORD': 'secret',
+            'SERVICE_PROJECT_NAME': 'service',
+            'SERVICE_TIMEOUT': '60',
+            'REGION_NAME': 'RegionOne',
+            'ENABLE_DEBUG_LOG_LEVEL': 'True',
+            'IRONIC_CONF_DIR': str(self.ironic_dir),
+            'FLOCX_CONF_DIR': str(root / 'etc-flocx'),
+        }
+
+    def run(self, body, check=True, **env):
+        script = self.root / 'run.sh'
+        script.write_text(STUBS + body)
+        proc = subprocess.run(
+            ['bash', '-eu', '-o', 'pipefail', str(script)],
+            env={**self.env, **env}, capture_output=True, text=True,
+            timeout=60, check=False)
+        if check:
+            assert proc.returncode == 0, proc.stderr
+        return proc
+
+    def phase(self, function, **env):
+        return self.run(f'source "$DEST/flocx/devstack/lib/flocx"\n'
+                        f'{function}\n', **env)
+
+    def plugin(self, *args, **env):
+        return self.run(f'set -- {" ".join(args)}\n'
+                        f'source "$DEST/flocx/devstack/plugin.sh"\n', **env)
+
+    def calls(self, name=None):
+        lines = self.record.read_text().splitlines()
+        calls = [tuple(line.split(SEP)) for line in lines]
+        if name is None:
+            return calls
+        return [c[1:] for c in calls if c[0] == name]
+
+    def ini(self, path):
+        """The config file as the recorded iniset calls would write it."""
+        parser = configparser.ConfigParser(interpolation=None)
+        parser.optionxform = str
+        for conf, section, key, value in self.calls('iniset'):
+            if conf == str(path):
+                if not parser.has_section(section) and section != 'DEFAULT':
+                    parser.add_section(section)
+                parser.set(section, key, value)
+        return parser
+
+    @property
+    def conf_dir(self):
+        return Path(self.env['FLOCX_CONF_DIR'])
+
+
+@pytest.fixture
+def devstack(tmp_path):
+    return DevStack(tmp_path)
+
+
+def test_install(devstack):
+    devstack.phase('install_flocx')
+    assert devstack.calls('setup_develop') == [
+        (devstack.env['DEST'] + '/flocx',)]
+
+
+def test_configure_writes_each_service_config(devstack):
+    devstack.phase('configure_flocx')
+    assert devstack.conf_dir.is_dir()
+    expected = {'market': (8081, 'flocx_market'),
+                'auction': (8083, None),
+                'provider': (8082, 'flocx_provider')}
+    for service, (port, db) in expected.items():
+        path = devstack.conf_dir / f'flocx-{service}.conf'
+        conf = devstack.ini(path)
+        assert conf['DEFAULT']['auth_strategy'] == 'keystone'
+        assert conf['DEFAULT']['transport_url'] == \
+            'rabbit://stackrabbit:secret@10.0.0.5:5672/'
+        assert conf['DEFAULT']['debug'] == 'True'
+        assert conf['api']['host_ip'] == '10.0.0.5'
+        assert conf['api']['port'] == str(port)
+        assert conf['api']['public_endpoint'] == f'http://10.0.0.5:{port}'
+        assert conf['oslo_messaging_notifications']['driver'] == \
+            'messagingv2'
+        if db:
+            assert conf['database']['connection'] == \
+                f'mysql+pymysql://root:secret@10.0.0.5/{db}?charset=utf8'
+        else:
+            assert not conf.has_section('database')
+    assert devstack.calls('configure_keystone_authtoken_middleware') == [
+        (str(devstack.conf_dir / f'flocx-{s}.conf'), 'flocx')
+        for s in ('market', 'auction', 'provider')]
+
+
+def test_configure_creates_keystone_accounts(devstack):
+    devstack.phase('configure_flocx', FLOCX_OWNER_PROJECTS='org-a org-b')
+    assert devstack.calls('get_or_create_user') == [
+        ('flocx', 'secret', 'default')]
+    assert devstack.calls('get_or_add_user_project_role') == [
+        ('service', 'id-of-flocx', 'service'),
+        ('service', 'id-of-flocx', 'org-a'),
+        ('service', 'id-of-flocx', 'org-b')]
+    assert devstack.calls('get_or_create_service') == [
+        ('flocx-market', 'marketplace', 'FLOCX market service'),
+        ('flocx-auction', 'auction', 'FLOCX auction service'),
+        ('flocx-provider', 'provider', 'FLOCX provider service')]
+    assert devstack.calls('get_or_create_endpoint') == [
+        ('id-of-marketplace', 'RegionOne', 'http://10.0.0.5:8081', '',
+         'http://10.0.0.5:8081'),
+        ('id-of-auction', 'RegionOne', 'http://10.0.0.5:8083', '',
+         'http://10.0.0.5:8083'),
+        ('id-of-provider', 'RegionOne', 'http://10.0.0.5:8082', '',
+         'http://10.0.0.5:8082')]
+
+
+def test_configure_skips_disabled_apis_and_keystone(devstack):
+    devstack.phase('configure_flocx',
+                   ENABLED_SERVICES='key keystone flocx-market-api '
+                                    'flocx-market-manager')
+    assert [c[1] for c in devstack.calls('get_or_create_service')] == [
+        'marketplace']
+
+    devstack.record.write_text('')
+    devstack.phase('configure_flocx', ENABLED_SERVICES=ALL_SERVICES)
+    assert devstack.calls('get_or_create_user') == []
+    assert devstack.calls('get_or_create_service') == []
+
+
+def test_configure_installs_ironic_policy(devstack):
+    devstack.phase('configure_flocx')
+    policy = devstack.ironic_dir / 'policy.yaml'
+    patch = REPO / 'ironic_patches' / 'policy.yaml'
+    assert yaml.safe_load(policy.read_text()) == \
+        yaml.safe_load(patch.read_text())
+    assert devstack.ini(devstack.ironic_dir / 'ironic.conf')[
+        'oslo_policy']['policy_file'] == str(policy)
+
+
+def test_configure_merges_existing_ironic_policy(devstack):
+    policy = devstack.ironic_dir / 'policy.yaml'
+    patch = yaml.safe_load(
+        (REPO / 'ironic_patches' / 'policy.yaml').read_text())
+    overridden = next(iter(patch))
+    policy.write_text(yaml.safe_dump({
+        'baremetal:node:get': 'rule:is_admin',
+        overridden: 'role:nobody'}))
+    devstack.phase('configure_flocx')
+    merged = yaml.safe_load(policy.read_text())
+    assert merged == {'baremetal:node:get': 'rule:is_admin', **patch}
+
+
+def test_configure_without_ironic_patches(devstack, tmp_path):
+    empty = tmp_path / 'no-patches'
+    empty.mkdir()
+    devstack.phase('configure_flocx', FLOCX_IRONIC_PATCHES_DIR=str(empty))
+    assert not (devstack.ironic_dir / 'policy.yaml').exists()
+    assert not devstack.ini(devstack.ironic_dir / 'ironic.conf').sections()
+
+
+def test_init_creates_and_migrates_databases(devstack):
+    devstack.phase('init_flocx')
+    market = str(devstack.conf_dir / 'flocx-market.conf')
+    provider = str(devstack.conf_dir / 'flocx-provider.conf')
+    assert devstack.calls() == [
+        ('recreate_database', 'flocx_market'),
+        ('flocx-market-dbsync', '--config-file', market, 'upgrade'),
+        ('recreate_database', 'flocx_provider'),
+        ('flocx-provider-dbsync', '--config-file', provider, 'upgrade')]
+
+
+def test_init_only_for_enabled_services(devstack):
+    devstack.phase('init_flocx', ENABLED_SERVICES='flocx-auction-api '
+                                                  'flocx-provider-manager')
+    assert [c[0] for c in devstack.calls()] == [
+        'recreate_database', 'flocx-provider-dbsync']
+
+
+def test_start(devstack):
+    devstack.phase('start_flocx')
+    bin_dir, conf_dir = devstack.bin, devstack.conf_dir
+    assert sorted(devstack.calls('run_process')) == sorted(
+        (f'flocx-{service}-{process}',
+         (f'{bin_dir}/flocx-{service}-{process} '
+          f'--config-file {conf_dir}/flocx-{service}.conf'))
+        for service, process in [
+            ('market', 'api'), ('market', 'manager'),
+            ('provider', 'api'), ('provider', 'manager'),
+            ('auction', 'api'), ('auction', 'engine')])
+    assert devstack.calls('wait_for_service') == [
+        ('60', 'http://10.0.0.5:8081'), ('60', 'http://10.0.0.5:8082'),
+        ('60', 'http://10.0.0.5:8083')]
+
+
+def test_start_dies_when_an_api_does_not_answer(devstack):
+    proc = devstack.run(
+        'source "$DEST/flocx/devstack/lib/flocx"\n'
+        'wait_for_service() { _rec wait_for_service "$@"; return 1; }\n'
+        'start_flocx\n', check=False)
+    assert proc.returncode != 0
+    assert devstack.calls('die')[0][1] == 'flocx-market-api did not start'
+
+
+def test_stop(devstack):
+    devstack.phase('stop_flocx')
+    assert sorted(c[0] for c in devstack.calls('stop_process')) == sorted(
+        ALL_SERVICES.split())
+
+
+@pytest.mark.parametrize('args, expected', [
+    (('stack', 'install'), ['setup_develop']),
+    (('stack', 'post-config'), ['configure_keystone_authtoken_middleware']),
+    (('stack', 'extra'), ['recreate_database', 'run_process']),
+    (('unstack',), ['stop_process']),
+])
+def test_plugin_dispatches_phases(devstack, args, expected):
+    devstack.plugin(*args)
+    names = {c[0] for c in devstack.calls()}
+    for name in expected:
+        assert name in names
+    phases = {'setup_develop', 'configure_keystone_authtoken_middleware',
+              'recreate_database', 'run_process', 'stop_process'}
+    assert names & phases == set(expected)
+
+
+def test_plugin_does_nothing_without_flocx_services(devstack):
+    devstack.plugin('stack', 'install', ENABLED_SERVICES='key ir-api')
+    assert devstack.calls() == []
+
+
+def test_shellcheck_clean():
+    shellcheck = shutil.which('shellcheck')
+    if shellcheck is None:
+        if os.environ.get('CI'):
+            pytest.fail('shellcheck is not installed (apt-get install -y '
+                        'shellcheck)')
+        pytest.skip('shellcheck is not installed')
+    proc = subprocess.run(
+        [shellcheck, '-x', '-s', 'bash', 'devstack/plugin.sh',
+         'devstack/lib/flocx', 'devstack/settings'],
+        cwd=REPO, capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
