@@ -70,18 +70,19 @@ def _is_transient(exc):
     return False
 
 
-_retry_transient = tenacity.retry(
-    retry=tenacity.retry_if_exception(_is_transient),
-    wait=tenacity.wait_exponential(multiplier=0.2, max=5),
-    stop=tenacity.stop_after_attempt(6) | tenacity.stop_after_delay(60),
-    before_sleep=tenacity.before_sleep_log(LOG, logging.WARNING),
-    reraise=True)
+# Transient failures: up to 6 attempts within a minute, 0.2 s, 0.4 s, ... apart.
+RETRY_WAIT = tenacity.wait_exponential(multiplier=0.2, max=5)
+RETRY_STOP = tenacity.stop_after_attempt(6) | tenacity.stop_after_delay(60)
 
 
 def _call(what, func, *args, **kwargs):
     """``func(*args, **kwargs)`` with retries; failures become IronicError('<what>: ...')."""
+    retrying = tenacity.Retrying(
+        retry=tenacity.retry_if_exception(_is_transient),
+        wait=RETRY_WAIT, stop=RETRY_STOP, reraise=True,
+        before_sleep=tenacity.before_sleep_log(LOG, logging.WARNING))
     try:
-        return _retry_transient(func)(*args, **kwargs)
+        return retrying(func, *args, **kwargs)
     except sdk_exceptions.NotFoundException as e:
         raise NodeNotFound(f'{what}: not found ({_details(e)})') from e
     except sdk_exceptions.HttpException as e:
@@ -262,6 +263,15 @@ def wait_for_provision_state(conn, node_ids, state, timeout=STATE_TIMEOUT,
 
     _poll_until(remaining, timeout, f'wait for {state} of nodes {node_ids}',
                 poll_interval, max_poll_interval)
+
+
+def wait_for_power_state(conn, node_id, state, timeout=STATE_TIMEOUT):
+    """Wait until the node's power state is ``state`` ('power on' or 'power off')."""
+    def reached():
+        node = _get_node(conn, node_id)
+        return True if node.power_state == state else None
+
+    _poll_until(reached, timeout, f'wait for {state} of node {node_id}')
 
 
 def _poll_until(step, timeout, what, poll_interval=POLL_INTERVAL,

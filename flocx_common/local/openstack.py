@@ -37,10 +37,7 @@ import openstack.config
 import openstack.connection
 import yaml
 
-from flocx_common.local import configs
-from flocx_common.local import identity
-from flocx_common.local import processes
-from flocx_common.local import snapshot
+from flocx_common.local import configs, identity, processes, snapshot
 from flocx_provider import ironic as provider_ironic
 
 LOG = logging.getLogger(__name__)
@@ -349,7 +346,8 @@ class LocalOpenStack:
     def _run_all(self, name, *commands):
         with open(self.log_dir / f'{name}.out', 'ab') as out:
             for argv in commands:
-                result = subprocess.run(argv, stdin=subprocess.DEVNULL,
+                result = subprocess.run(argv, check=False,
+                                        stdin=subprocess.DEVNULL,
                                         stdout=out, stderr=subprocess.STDOUT,
                                         env=_service_env(),
                                         timeout=self.ready_timeout)

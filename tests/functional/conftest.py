@@ -1,0 +1,7 @@
+# Fixtures shared by the functional tests.
+from tests.functional.fixtures.realstack import (
+    delete_nodes_after,  # noqa: F401
+    ironic_default_policy,  # noqa: F401
+    make_nodes,  # noqa: F401
+    realstack,  # noqa: F401
+)
