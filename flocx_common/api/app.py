@@ -28,10 +28,27 @@ from flocx_common.api import hooks
 from flocx_common.api import middleware
 
 
+class Request(pecan.Request):
+    """pecan's request, with a JSON body pecan cannot parse left alone.
+
+    pecan parses a JSON body while routing, to look for arguments; a body
+    nested too deeply raised RecursionError there (a 500). Now pecan skips
+    it and the handler refuses it with a 400.
+    """
+
+    @property
+    def json(self):
+        try:
+            return super().json
+        except RecursionError:
+            raise ValueError('The request body is nested too deeply.')
+
+
 def build_wsgi_app(conf, root, services, service_type, min_version,
                    max_version):
     app = pecan.make_app(
         root,
+        request_cls=Request,
         hooks=[hooks.ErrorHook(),
                hooks.VersionHook(service_type, min_version, max_version),
                hooks.ServiceHook(services)],

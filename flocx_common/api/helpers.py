@@ -13,6 +13,11 @@ def visible_project(ctx):
 
 
 def check_params(params, allowed):
+    repeated = sorted(k for k, v in params.items() if isinstance(v, list))
+    if repeated:
+        raise errors.BadRequest(
+            f'Query parameter(s) given more than once: '
+            f'{", ".join(repeated)}.')
     unknown = sorted(set(params) - set(allowed))
     if unknown:
         raise errors.BadRequest(

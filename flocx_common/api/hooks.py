@@ -86,6 +86,8 @@ class ErrorHook(hooks.PecanHook):
                 'The server could not complete the request; see its log '
                 f'for request {request_id}.')
         status, headers, body = errors.response_for(error, request_id)
+        if isinstance(e, webob_exc.HTTPException) and e.headers.get('Allow'):
+            headers.append(('Allow', e.headers['Allow']))
         response = webob.Response(status=status, body=body,
                                   headerlist=headers)
         return response

@@ -1,5 +1,6 @@
 """Fast unit-test fixtures: the real WSGI apps on SQLite and fake RPC."""
 
+import io
 import json
 
 import fixtures
@@ -51,13 +52,14 @@ class Client:
     def request(self, method, path, body=None, headers=None, raw=None):
         req = webob.Request.blank(path, method=method)
         req.headers.update(self.headers)
-        req.headers.update(headers or {})
         if raw is not None:
             req.body = raw if isinstance(raw, bytes) else raw.encode()
             req.content_type = 'application/json'
         elif body is not None:
             req.body = json.dumps(body).encode()
             req.content_type = 'application/json'
+        # Explicit headers win, e.g. a test's own Content-Type.
+        req.headers.update(headers or {})
         resp = req.get_response(self.app)
         resp.json_body_or_none = (json.loads(resp.body) if resp.body and
                                   resp.content_type == 'application/json'
@@ -85,4 +87,5 @@ class TestCase(testtools.TestCase):
         return error
 
 
-__all__ = ['ConfFixture', 'Client', 'TestCase', 'oslo_messaging']
+__all__ = ['ConfFixture', 'Client', 'TestCase', 'fixtures', 'io',
+           'oslo_messaging', 'webob']

@@ -88,7 +88,10 @@ class BidsController(rest.RestController):
         return helpers.created(bid['uuid'], bid)
 
     @pecan.expose('json')
-    def delete(self, uuid):
+    def delete(self, uuid=None):
+        if uuid is None:
+            raise errors.MethodNotAllowed(
+                'DELETE needs a bid: /v1/bids/{uuid}.')
         ctx = pecan.request.context
         bid = _visible_bid(ctx, uuid)
         ctx.can('flocx:bid:cancel', {'project_id': bid['project_id']})

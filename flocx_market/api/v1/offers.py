@@ -97,7 +97,10 @@ class OffersController(rest.RestController):
         return helpers.created(offer['uuid'], offer)
 
     @pecan.expose('json')
-    def delete(self, uuid):
+    def delete(self, uuid=None):
+        if uuid is None:
+            raise errors.MethodNotAllowed(
+                'DELETE needs a offer: /v1/offers/{uuid}.')
         ctx = pecan.request.context
         offer = _visible_offer(ctx, uuid)
         ctx.can('flocx:offer:cancel', {'project_id': offer['project_id']})

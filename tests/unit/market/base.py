@@ -23,6 +23,9 @@ class MarketFixture(fixtures.Fixture):
         url = self.connection or f'sqlite:///{tmp}/market.sqlite'
         overrides = {'auth_strategy': 'noauth', 'database.connection': url,
                      **self.overrides}
+        # The middleware registers its own options when the app is built.
+        late = {k: overrides.pop(k) for k in list(overrides)
+                if k.startswith(('oslo_middleware.', 'keystone_authtoken.'))}
         self.conf = self.useFixture(base.ConfFixture(
             market_conf.register_opts, **overrides)).conf
         self.db = db_api.Connection(url)
@@ -30,6 +33,9 @@ class MarketFixture(fixtures.Fixture):
         self.addCleanup(self.db.dispose)
         self.services = market.build_services(self.conf, db=self.db)
         self.app = app.setup_app(self.conf, self.services)
+        for key, value in late.items():
+            group, name = key.split('.')
+            self.conf.set_override(name, value, group=group)
 
 
 def iso(dt):
@@ -85,3 +91,48 @@ class MarketTestCase(base.TestCase):
         resp = (client or self.org_b).post('/v1/bids', bid_body(**kw))
         self.assertEqual(201, resp.status_code, resp.body)
         return resp.json
+
+
+def parse(text):
+    """A naive UTC datetime from the API's ISO 8601 strings."""
+    return timeutils.normalize_time(timeutils.parse_isotime(text))
+
+
+def award_for(bid, offers, start=None, duration=None, price=None,
+              node_prices=None, uuid=None, round_id='round-1'):
+    """What the auction engine would send to give ``offers`` to ``bid``.
+
+    Defaults obey every rule: the bid's earliest start and duration, the
+    renter pays its bid price, each owner gets its ask.
+    """
+    import uuid as uuidlib
+    start = start or parse(bid['start_time'])
+    end = start + datetime.timedelta(seconds=duration or bid['duration'])
+    node_prices = node_prices or [o['price'] for o in offers]
+    return {'uuid': uuid or str(uuidlib.uuid4()), 'bid_uuid': bid['uuid'],
+            'round_id': round_id, 'start_time': start, 'end_time': end,
+            'price': bid['price'] if price is None else price,
+            'nodes': [{'offer_uuid': o['uuid'], 'price': p}
+                      for o, p in zip(offers, node_prices)]}
+
+
+class BookingTestCase(MarketTestCase):
+    """Offers of org-a, bids of org-b, and contracts between them."""
+
+    @property
+    def db(self):
+        return self.market.db
+
+    def commit(self, award):
+        return self.db.commit_award(award)
+
+    def assertRefused(self, award, fragment):
+        e = self.assertRaises(db_api.Refused, self.commit, award)
+        self.assertIn(fragment, str(e))
+        return e
+
+    def contract(self, offers=None, bid=None, **kw):
+        """A scheduled contract of org-b on org-a's node(s)."""
+        offers = offers or [self.make_offer()]
+        bid = bid or self.make_bid(quantity=len(offers))
+        return self.commit(award_for(bid, offers, **kw))
