@@ -95,6 +95,7 @@ class DevStack:
             'ENABLED_SERVICES': f'key keystone mysql rabbit ir-api ir-cond '
                                 f'{ALL_SERVICES}',
             'DEST': str(dest),
+            'DATA_DIR': str(root / 'data'),
             'STACK_USER': 'stack',
             'SERVICE_HOST': '10.0.0.5',
             'SERVICE_PROTOCOL': 'http',
@@ -183,6 +184,10 @@ def test_configure_writes_each_service_config(devstack):
                 f'mysql+pymysql://root:secret@10.0.0.5/{db}?charset=utf8'
         else:
             assert not conf.has_section('database')
+    auction = devstack.ini(devstack.conf_dir / 'flocx-auction.conf')
+    state_path = devstack.root / 'data' / 'flocx'
+    assert auction['auction']['state_path'] == str(state_path)
+    assert state_path.is_dir()
     assert devstack.calls('configure_keystone_authtoken_middleware') == [
         (str(devstack.conf_dir / f'flocx-{s}.conf'), 'flocx')
         for s in ('market', 'auction', 'provider')]
