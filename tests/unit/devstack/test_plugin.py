@@ -103,6 +103,7 @@ class DevStack:
             'SERVICE_PROJECT_NAME': 'service',
             'SERVICE_TIMEOUT': '60',
             'REGION_NAME': 'RegionOne',
+            'KEYSTONE_SERVICE_URI': 'http://10.0.0.5/identity',
             'ENABLE_DEBUG_LOG_LEVEL': 'True',
             'IRONIC_CONF_DIR': str(self.ironic_dir),
             'FLOCX_CONF_DIR': str(root / 'etc-flocx'),
@@ -136,11 +137,13 @@ class DevStack:
 
     def ini(self, path):
         """The config file as the recorded iniset calls would write it."""
-        parser = configparser.ConfigParser(interpolation=None)
+        # DEFAULT as a section like the others: no inherited values.
+        parser = configparser.ConfigParser(interpolation=None,
+                                           default_section='\x00')
         parser.optionxform = str
         for conf, section, key, value in self.calls('iniset'):
             if conf == str(path):
-                if not parser.has_section(section) and section != 'DEFAULT':
+                if not parser.has_section(section):
                     parser.add_section(section)
                 parser.set(section, key, value)
         return parser
@@ -188,6 +191,11 @@ def test_configure_writes_each_service_config(devstack):
     state_path = devstack.root / 'data' / 'flocx'
     assert auction['auction']['state_path'] == str(state_path)
     assert state_path.is_dir()
+    provider = devstack.ini(devstack.conf_dir / 'flocx-provider.conf')
+    assert dict(provider['ironic']) == {
+        'auth_type': 'password', 'auth_url': 'http://10.0.0.5/identity',
+        'username': 'flocx', 'password': 'secret',
+        'user_domain_name': 'Default', 'region_name': 'RegionOne'}
     assert devstack.calls('configure_keystone_authtoken_middleware') == [
         (str(devstack.conf_dir / f'flocx-{s}.conf'), 'flocx')
         for s in ('market', 'auction', 'provider')]
