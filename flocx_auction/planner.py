@@ -1,0 +1,69 @@
+"""The welfare planner: which open bids to serve, on which nodes, when.
+
+Three tiers, by book size, each keeping the best plan found so far:
+
+1. Greedy by estimated contract value (matching.greedy): fast enough for 100k bids.
+2. Up to LP_MAX_BIDS bids: LP-guided rounding. Solve the LP relaxation of
+   optimal.py, then place bids greedily in order of how much the LP serves them,
+   at the LP's start and on the LP's nodes first.
+3. Up to EXACT_MAX_BIDS bids: the exact ILP (HiGHS), which on such books usually
+   proves optimality within a second.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from flocx_auction.matching import Allocation, Market, greedy
+
+EXACT_MAX_BIDS = 300
+LP_MAX_BIDS = 3000
+# A safety net only: HiGHS normally finishes long before. A solve stopped by the
+# clock could differ between machines, so a book that hits it is not deterministic.
+TIME_LIMIT = 20.0
+
+
+def plan_welfare(market: Market, bids, exact: bool = True) -> list[Allocation]:
+    bids = list(bids)
+    best = greedy(market, bids)
+    if not exact or not bids or len(bids) > LP_MAX_BIDS:
+        return best
+    from flocx_auction import optimal
+
+    candidates = []
+    if len(bids) <= EXACT_MAX_BIDS:
+        solution = optimal.solve(market, bids, starts=optimal.boundary_starts, time_limit=TIME_LIMIT)
+        candidates.append(solution.allocations)
+    else:
+        relaxation = optimal.solve(market, bids, starts=optimal.boundary_starts, relax=True,
+                                   time_limit=TIME_LIMIT)
+        if relaxation.served:
+            candidates.append(follow_relaxation(market, bids, relaxation.served))
+    best_welfare = sum(market.welfare(a) for a in best)
+    for plan in candidates:
+        welfare = sum(market.welfare(a) for a in plan)
+        if welfare > best_welfare + 1e-9:
+            best, best_welfare = plan, welfare
+    return sorted(best, key=lambda a: a.bid.uuid)
+
+
+def follow_relaxation(market: Market, bids, served: dict) -> list[Allocation]:
+    """Round an LP solution: bids the LP serves most go first, at the LP's start and
+    on the LP's nodes when they are still free; everything else greedily after."""
+    def fraction(bid):
+        return round(served[bid.uuid][0], 3) if bid.uuid in served else 0.0
+
+    schedule = market.schedule()
+    placed = []
+    for bid in sorted(bids, key=lambda b: (-fraction(b), market.by_estimated_value(b))):
+        allocation = None
+        if fraction(bid) > 0:
+            _, start, offers = served[bid.uuid]
+            prefer = np.zeros(len(market.offers), dtype=bool)
+            prefer[offers] = True
+            allocation = schedule.place(bid, at=start, prefer=prefer)
+        if allocation is None:
+            allocation = schedule.place(bid)
+        if allocation is not None:
+            placed.append(allocation)
+    return placed
