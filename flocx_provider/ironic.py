@@ -76,7 +76,10 @@ RETRY_STOP = tenacity.stop_after_attempt(6) | tenacity.stop_after_delay(60)
 
 
 def _call(what, func, *args, **kwargs):
-    """``func(*args, **kwargs)`` with retries; failures become IronicError('<what>: ...')."""
+    """``func(*args, **kwargs)``, retried if transient.
+
+    A failure becomes an IronicError whose reason starts with ``what``.
+    """
     retrying = tenacity.Retrying(
         retry=tenacity.retry_if_exception(_is_transient),
         wait=RETRY_WAIT, stop=RETRY_STOP, reraise=True,
@@ -114,7 +117,10 @@ def get_owned_node(conn, node_ident, project_id):
 
 
 def check_offerable(node):
-    """Raise NotOfferable unless the node is free: available, no maintenance, no lessee, no instance."""
+    """Raise NotOfferable unless the node is free to offer.
+
+    Free: available, not in maintenance, no lessee, no instance.
+    """
     problems = []
     if node.provision_state != 'available':
         problems.append(f'provision state is {node.provision_state!r}, '
@@ -240,7 +246,10 @@ def enroll_self_owned_node(conn, *, name=None, driver='fake-hardware',
 def wait_for_provision_state(conn, node_ids, state, timeout=STATE_TIMEOUT,
                              poll_interval=POLL_INTERVAL,
                              max_poll_interval=MAX_POLL_INTERVAL):
-    """Wait until every node is in ``state``; IronicError on a failure state or timeout."""
+    """Wait until every node is in provision ``state``.
+
+    Raises IronicError if one reaches a failure state, or after ``timeout``.
+    """
     def remaining():
         left = []
         for node_id in node_ids:

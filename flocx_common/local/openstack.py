@@ -123,6 +123,7 @@ class LocalOpenStack:
         self.ironic_patches = ironic_patches
         self.state = {}
         self.timings = {}
+        self.warm = False  # started from a snapshot
         if (self.run_dir / STATE_FILE).exists():
             self.state = json.loads((self.run_dir / STATE_FILE).read_text())
 
@@ -145,7 +146,11 @@ class LocalOpenStack:
         return self.state['passwords'][user]
 
     def connect(self, cloud):
-        """An openstacksdk Connection for a cloud of clouds.yaml, e.g. 'flocx-org-a-member'."""
+        """An openstacksdk Connection for a cloud of clouds.yaml.
+
+        E.g. 'flocx-admin' (system scope), 'flocx-org-a-member',
+        'flocx-service-org-a' (the FLOCX provider acting for org-a).
+        """
         config = openstack.config.OpenStackConfig(
             config_files=[str(self.clouds_yaml)], vendor_files=[],
             secure_files=[])
@@ -190,17 +195,17 @@ class LocalOpenStack:
                                        self.auth_url, self.state['passwords'],
                                        self.state)
             os.chmod(self.clouds_yaml, 0o600)
-            self._write_state()
         except BaseException:
             LOG.error('start failed; stopping what was started (logs in %s)',
                       self.log_dir)
             self.stop()
             raise
         self.timings['start_total_s'] = round(time.monotonic() - t0, 2)
+        self._write_state()
         LOG.info('Keystone %s and Ironic %s ready in %.1f s (%s start)',
                  self.auth_url, self.ironic_url,
                  self.timings['start_total_s'],
-                 'warm' if self.timings.get('warm') else 'cold')
+                 'warm' if self.warm else 'cold')
 
     def stop(self):
         # Both at once: each takes a few seconds to shut down.
@@ -267,7 +272,7 @@ class LocalOpenStack:
 
     def _warm_start(self, saved):
         LOG.info('restored Keystone and Ironic state from a snapshot')
-        self.timings['warm'] = True
+        self.warm = True
         self.state.update(saved)
         snapshot.repoint_catalog(self.run_dir / 'keystone.db',
                                  {'identity': self.auth_url,
@@ -361,18 +366,22 @@ class LocalOpenStack:
         LOG.debug('%s: %.2f s', what, self.timings[what])
 
     def _write_state(self):
+        self.state['timings'] = self.timings
         self.state_file.write_text(json.dumps(self.state, indent=1))
         os.chmod(self.state_file, 0o600)
 
     # Ironic content and policy.
-    def enroll_nodes(self, owner_project_id, count, *,
+    def enroll_nodes(self, owner_project, count, *,
                      resource_class='baremetal', properties=None, traits=(),
                      name_prefix=None, timeout=60):
-        """Enroll ``count`` fake nodes owned by a project and make them available.
+        """Enroll ``count`` fake nodes owned by a project; make them available.
 
-        Uses the system-scoped admin (Ironic's default enrollment policy).
-        Returns the node ids.
+        ``owner_project``: a project id, or a name such as 'org-a'. Uses the
+        system-scoped admin, as Ironic's default policy wants for
+        enrollment. Returns the node ids.
         """
+        owner_project_id = self.state['projects'].get(owner_project,
+                                                      owner_project)
         conn = self.connect('flocx-admin')
         ids = []
         for i in range(count):

@@ -22,7 +22,10 @@ class ServiceError(RuntimeError):
 
 
 def spawn(name, argv, pid_dir, log_dir, env=None):
-    """Start ``argv`` in a new session; return the Popen. Output goes to log_dir/<name>.out."""
+    """Start ``argv`` in a new session; output to log_dir/<name>.out.
+
+    Returns the Popen.
+    """
     pid_dir, log_dir = Path(pid_dir), Path(log_dir)
     with open(log_dir / f'{name}.out', 'ab') as out:
         proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out,
@@ -34,7 +37,10 @@ def spawn(name, argv, pid_dir, log_dir, env=None):
 
 
 def wait_until_answering(name, url, proc, timeout, log_file=None):
-    """Poll ``url`` every 0.1 s until it answers below 500; fail early if ``proc`` dies."""
+    """Poll ``url`` every 0.1 s until it answers below 500.
+
+    Fails at once if ``proc`` dies, or after ``timeout`` s.
+    """
     deadline = time.monotonic() + timeout
     while True:
         if proc.poll() is not None:

@@ -34,7 +34,7 @@ class SnapshotCache:
         self.path = self.cache_dir / f'snapshot-{snapshot_key(layout)}'
 
     def lock(self):
-        """An inter-process lock: one process builds the snapshot, others wait for it."""
+        """An inter-process lock: one builds the snapshot, others wait."""
         self.cache_dir.mkdir(parents=True, exist_ok=True)
         return lockutils.external_lock(f'{self.path.name}.lock',
                                        lock_path=str(self.cache_dir))
@@ -43,7 +43,11 @@ class SnapshotCache:
         return (self.path / STATE_FILE).is_file()
 
     def save(self, run_dir, ironic_db, state):
-        """Copy the state of a freshly set-up run dir; ``ironic_db`` is an unused schema."""
+        """Keep the state of a freshly set-up run dir.
+
+        ``ironic_db`` is a copy of Ironic's database before Ironic first
+        started: an empty schema.
+        """
         run_dir = Path(run_dir)
         tmp = self.path.with_name(f'{self.path.name}.tmp{os.getpid()}')
         tmp.mkdir(parents=True)

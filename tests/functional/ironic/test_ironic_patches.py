@@ -98,7 +98,10 @@ def test_overrides_reach_no_other_project(realstack, leased_node):
 
 
 def test_each_override_is_ironic_default_or_one_flocx_rule():
-    """Overrides only widen Ironic's defaults, so an Ironic upgrade that changes them shows here."""
+    """Overrides only widen Ironic's defaults.
+
+    An Ironic upgrade that changes a default fails here.
+    """
     overrides = yaml.safe_load(PATCHES.read_text())
     # In a subprocess: Ironic registers its options on the global CONF.
     dump_defaults = ('import json; from ironic.common import policy; '
