@@ -12,7 +12,6 @@ from oslo_utils import timeutils
 from flocx_common.api import errors
 from flocx_common.api import validation as v
 from flocx_market.api.v1 import offers as offers_api
-from flocx_market.api.v1 import orders
 
 
 class MarketManager:
@@ -33,15 +32,30 @@ class MarketManager:
     def reject_bids(self, ctx, uuids, reason):
         return self.market.reject_bids(ctx, uuids, reason)
 
+    def record_round(self, ctx, round):
+        return self.db.record_round(round)
+
+    def list_rounds(self, ctx, limit, marker=None):
+        return self.db.list_rounds(limit, marker)
+
+    @messaging.expected_exceptions(errors.APIError)
+    def get_round(self, ctx, uuid):
+        found = self.db.get_round(uuid)
+        if found is None:
+            raise errors.NotFound(f'Round {uuid} not found.')
+        return found
+
+    def market_prices(self, ctx, resource_class=None, since=None):
+        if since:
+            since = v.parse_time(since, 'since')
+        return {'prices': self.db.price_history(resource_class, since),
+                'depth': self.db.market_depth()}
+
     @messaging.expected_exceptions(errors.APIError)
     def publish_offer(self, ctx, offer):
         body = v.validate(offer, offers_api.CREATE_SCHEMA)
-        values = dict(body, resource_type=body.get('resource_type',
-                                                   'ironic_node'),
-                      properties=body.get('properties', {}))
-        values.update(orders.check_window(self.conf, body['start_time'],
-                                          body['end_time']))
-        return self.market.create_offer(ctx, values)
+        return self.market.create_offer(
+            ctx, offers_api.offer_values(self.conf, body))
 
     @messaging.expected_exceptions(errors.APIError)
     def cancel_offer(self, ctx, uuid):

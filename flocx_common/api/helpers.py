@@ -8,8 +8,18 @@ from flocx_common.api import validation
 
 
 def visible_project(ctx):
-    """None when the caller may see every project, else its own project."""
-    return None if ctx.is_admin_reader else ctx.project_id
+    """None when the caller may see every project, else its own project.
+
+    A caller that is neither an admin reader nor project-scoped (e.g. a
+    domain- or system-scoped reader token) is refused: "no project" must
+    never read as "every project".
+    """
+    if ctx.is_admin_reader:
+        return None
+    if not ctx.project_id:
+        raise errors.Forbidden('Use a project-scoped token.',
+                               code='flocx.project_scope_required')
+    return ctx.project_id
 
 
 def check_params(params, allowed):

@@ -106,7 +106,9 @@ def finite_number(value, name):
 PRICE = {'type': 'number', 'minimum': 0, 'maximum': 1e9}
 TIME = {'type': 'string', 'format': 'date-time', 'maxLength': 64}
 UUID = {'type': 'string', 'format': 'uuid', 'maxLength': 36}
+# Patterns end in \Z, not $: Python's $ also matches before a final newline,
+# which let "org-a\n" through as a project.
 PROJECT_ID = {'type': 'string', 'minLength': 1, 'maxLength': 64,
-              'pattern': '^[A-Za-z0-9_.:-]+$'}
+              'pattern': r'^[A-Za-z0-9_.:-]+\Z'}
 NAME = {'type': 'string', 'minLength': 1, 'maxLength': 255,
-        'pattern': '^[A-Za-z0-9_.:/-]+$'}
+        'pattern': r'^[A-Za-z0-9_.:/-]+\Z'}

@@ -102,7 +102,8 @@ class Connection:
             session.execute(sa.insert(models.offers).values(row))
             _add_event(session, row['project_id'], 'offer', row['uuid'],
                        'offer.create', {'status': 'open'}, now)
-        return serialize(row)
+        # As GET shows it: every field, as the database stored it.
+        return self.get_offer(row['uuid'])
 
     def get_offer(self, uuid):
         with self.reader() as session:
@@ -120,11 +121,13 @@ class Connection:
             where.append(t.c.resource_uuid == filters['resource_uuid'])
         if filters.get('provider'):
             where.append(t.c.provider == filters['provider'])
+        visible = []
         if visible_to is not None:
             # The market: every open offer, and a project's own of any status.
-            where.append(sa.or_(t.c.status == 'open',
-                                t.c.project_id == visible_to))
-        return self._page(t, where, limit, marker, sort_key, sort_dir)
+            visible.append(sa.or_(t.c.status == 'open',
+                                  t.c.project_id == visible_to))
+        return self._page(t, where, visible, limit, marker, sort_key,
+                          sort_dir)
 
     @retry_on_race
     def cancel_offer(self, uuid, reason='cancelled by its owner'):
@@ -166,7 +169,7 @@ class Connection:
             session.execute(sa.insert(models.bids).values(row))
             _add_event(session, row['project_id'], 'bid', row['uuid'],
                        'bid.create', {'status': 'open'}, now)
-        return serialize(row)
+        return self.get_bid(row['uuid'])
 
     def get_bid(self, uuid):
         with self.reader() as session:
@@ -180,9 +183,10 @@ class Connection:
         where = _common_filters(t, filters)
         if filters.get('resource_class'):
             where.append(t.c.resource_class == filters['resource_class'])
-        if visible_to is not None:
-            where.append(t.c.project_id == visible_to)
-        return self._page(t, where, limit, marker, sort_key, sort_dir)
+        visible = ([] if visible_to is None else
+                   [t.c.project_id == visible_to])
+        return self._page(t, where, visible, limit, marker, sort_key,
+                          sort_dir)
 
     def cancel_bid(self, uuid, reason='cancelled by its owner'):
         now = timeutils.utcnow()
@@ -268,15 +272,16 @@ class Connection:
                 .join(models.offers, models.offers.c.id ==
                       models.contract_nodes.c.offer_id)
                 .where(models.offers.c.provider == filters['provider'])))
+        visible = []
         if visible_to is not None:
-            where.append(sa.or_(
+            visible.append(sa.or_(
                 t.c.project_id == visible_to,
                 t.c.id.in_(sa.select(models.contract_nodes.c.contract_id)
                            .where(models.contract_nodes.c.owner_project_id ==
                                   visible_to))))
         with self.reader() as session:
-            rows = self._select_page(session, t, where, limit, marker,
-                                     sort_key, sort_dir)
+            rows = self._select_page(session, t, where, visible, limit,
+                                     marker, sort_key, sort_dir)
             return self._with_nodes(session, rows)
 
     def commit_award(self, award, now=None):
@@ -456,6 +461,88 @@ class Connection:
                 .order_by(models.contract_nodes.c.start_time)).all()
         return [[_iso(r.start_time), _iso(r.end_time)] for r in rows]
 
+    # Rounds and prices (the auction engine's history)
+
+    def record_round(self, values):
+        row = dict(values)
+        for key in ('started_at', 'finished_at'):
+            if isinstance(row[key], str):
+                row[key] = timeutils.normalize_time(
+                    timeutils.parse_isotime(row[key]))
+        with self.writer() as session:
+            session.execute(sa.insert(models.rounds).values(row))
+        return self.get_round(row['uuid'])
+
+    def get_round(self, uuid):
+        with self.reader() as session:
+            row = session.execute(sa.select(models.rounds).where(
+                models.rounds.c.uuid == uuid)).mappings().first()
+        return _round(row) if row else None
+
+    def list_rounds(self, limit, marker=None):
+        """Newest first."""
+        t = models.rounds
+        query = sa.select(t).order_by(t.c.id.desc()).limit(limit)
+        with self.reader() as session:
+            if marker:
+                mark = session.execute(sa.select(t.c.id).where(
+                    t.c.uuid == marker)).scalar()
+                if mark is None:
+                    raise errors.BadRequest(f'marker {marker} is not a '
+                                            'known round.')
+                query = query.where(t.c.id < mark)
+            return [_round(r) for r in session.execute(query).mappings()]
+
+    def price_history(self, resource_class=None, since=None, limit=1000):
+        """Clearing prices per resource class, oldest first."""
+        t = models.rounds
+        query = sa.select(t.c.uuid, t.c.finished_at, t.c.clearing_prices) \
+            .order_by(t.c.id.desc()).limit(limit)
+        if since is not None:
+            query = query.where(t.c.finished_at >= since)
+        with self.reader() as session:
+            rows = session.execute(query).all()
+        prices = []
+        for row in reversed(rows):
+            for rc, price in sorted(row.clearing_prices.items()):
+                if resource_class in (None, rc):
+                    prices.append({'resource_class': rc,
+                                   'round_id': row.uuid,
+                                   'time': _iso(row.finished_at),
+                                   'price': price})
+        return prices
+
+    def market_depth(self, now=None):
+        """Open supply and demand per resource class, in aggregate only:
+        no bid's price or project is revealed."""
+        now = now or timeutils.utcnow()
+        depth = {}
+        with self.reader() as session:
+            for r in session.execute(
+                    sa.select(models.offers.c.resource_class,
+                              sa.func.count(),
+                              sa.func.min(models.offers.c.price))
+                    .where(models.offers.c.status == 'open',
+                           models.offers.c.end_time > now)
+                    .group_by(models.offers.c.resource_class)):
+                depth[r[0]] = {'resource_class': r[0], 'offers': r[1],
+                               'nodes_on_offer': r[1],
+                               'lowest_ask': float(r[2]), 'bids': 0,
+                               'nodes_wanted': 0}
+            for r in session.execute(
+                    sa.select(models.bids.c.resource_class, sa.func.count(),
+                              sa.func.sum(models.bids.c.quantity))
+                    .where(models.bids.c.status == 'open',
+                           models.bids.c.latest_start_time > now)
+                    .group_by(models.bids.c.resource_class)):
+                rc = r[0] or '*'
+                entry = depth.setdefault(rc, {
+                    'resource_class': rc, 'offers': 0, 'nodes_on_offer': 0,
+                    'lowest_ask': None, 'bids': 0, 'nodes_wanted': 0})
+                entry['bids'] += r[1]
+                entry['nodes_wanted'] += int(r[2] or 0)
+        return [depth[rc] for rc in sorted(depth)]
+
     # Events
 
     def list_events(self, visible_to, since=None, object_uuid=None,
@@ -474,20 +561,28 @@ class Connection:
 
     # Paging
 
-    def _page(self, table, where, limit, marker, sort_key, sort_dir):
+    def _page(self, table, where, visible, limit, marker, sort_key,
+              sort_dir):
         with self.reader() as session:
             return [serialize(r) for r in self._select_page(
-                session, table, where, limit, marker, sort_key, sort_dir)]
+                session, table, where, visible, limit, marker, sort_key,
+                sort_dir)]
 
-    def _select_page(self, session, table, where, limit, marker, sort_key,
-                     sort_dir):
+    def _select_page(self, session, table, where, visible, limit, marker,
+                     sort_key, sort_dir):
+        """One page; ``visible`` also limits which rows may be a marker.
+
+        A marker the caller cannot see would otherwise leak where that
+        row sorts (e.g. a sealed bid's price).
+        """
         column = table.c[sort_key]
         order = (column.asc(), table.c.id.asc()) if sort_dir == 'asc' else \
             (column.desc(), table.c.id.desc())
-        query = sa.select(table).where(*where).order_by(*order).limit(limit)
+        query = sa.select(table).where(*where, *visible).order_by(
+            *order).limit(limit)
         if marker:
             mark = session.execute(sa.select(column, table.c.id).where(
-                table.c.uuid == marker)).first()
+                table.c.uuid == marker, *visible)).first()
             if mark is None:
                 raise errors.BadRequest(f'marker {marker} is not a known '
                                         'item of this list.')
@@ -587,6 +682,13 @@ def _add_event(session, project_id, object_type, object_uuid, event_type,
         project_id=project_id, object_type=object_type,
         object_uuid=object_uuid, event_type=event_type, detail=detail,
         created_at=now))
+
+
+def _round(row):
+    item = serialize(row)
+    item['id'] = item.pop('uuid')
+    item['contracts'] = len(item['contract_uuids'])
+    return item
 
 
 def _iso(value):

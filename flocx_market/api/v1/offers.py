@@ -35,7 +35,7 @@ CREATE_SCHEMA = {
         'resource_class': v.NAME,
         'properties': {
             'type': 'object', 'maxProperties': 64,
-            'propertyNames': {'pattern': '^[A-Za-z0-9_.:-]{1,64}$'},
+            'propertyNames': {'pattern': r'^[A-Za-z0-9_.:-]{1,64}\Z'},
             'properties': {
                 'cpus': {'type': 'integer', 'minimum': 1, 'maximum': 1e6},
                 'memory_mb': {'type': 'integer', 'minimum': 1,
@@ -87,12 +87,7 @@ class OffersController(rest.RestController):
         ctx = pecan.request.context
         ctx.can('flocx:offer:create')
         body = v.validate(v.parse_json_body(pecan.request), CREATE_SCHEMA)
-        conf = pecan.request.services.conf
-        values = dict(body, resource_type=body.get('resource_type',
-                                                   'ironic_node'),
-                      properties=body.get('properties', {}))
-        values.update(orders.check_window(
-            conf, body['start_time'], body['end_time']))
+        values = offer_values(pecan.request.services.conf, body)
         offer = pecan.request.services.market.create_offer(ctx, values)
         return helpers.created(offer['uuid'], offer)
 
@@ -105,6 +100,20 @@ class OffersController(rest.RestController):
         offer = _visible_offer(ctx, uuid)
         ctx.can('flocx:offer:cancel', {'project_id': offer['project_id']})
         return pecan.request.services.market.cancel_offer(ctx, uuid)
+
+
+def offer_values(conf, body):
+    """What the database stores for a validated offer (API and RPC)."""
+    orders.check_price(conf, body['price'])
+    values = dict(body, resource_type=body.get('resource_type',
+                                               'ironic_node'),
+                  properties=body.get('properties', {}),
+                  # One node, one spelling: the overlap check and the
+                  # booking lock compare node uuids as strings.
+                  resource_uuid=body['resource_uuid'].lower())
+    values.update(orders.check_window(conf, body['start_time'],
+                                      body['end_time']))
+    return values
 
 
 def _visible_offer(ctx, uuid):

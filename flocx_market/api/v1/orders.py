@@ -30,6 +30,13 @@ def check_window(conf, start_text, end_text, start_name='start_time',
     return {start_name: start, end_name: end}
 
 
+def check_price(conf, price):
+    if price > conf.market.max_price:
+        raise errors.BadRequest(
+            f'price must be at most {conf.market.max_price}.',
+            pointer='/price')
+
+
 def check_start(conf, start, name, now=None):
     now = now or timeutils.utcnow()
     if start < now - CLOCK_SLACK:
