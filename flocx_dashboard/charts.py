@@ -1,0 +1,160 @@
+"""Small inline SVG charts, rendered on the server.
+
+No JavaScript, no CDN: the Market panel embeds the returned markup. Every
+text that comes from an API is escaped.
+"""
+import datetime
+
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+PALETTE = ('#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd',
+           '#8c564b', '#e377c2', '#17becf')
+FONT = 'font-family="Helvetica,Arial,sans-serif" font-size="11"'
+
+
+def _num(value):
+    return f'{value:.1f}'
+
+
+def _fmt_price(value):
+    return f'{value:.2f}' if value < 1000 else f'{value:.0f}'
+
+
+def _nice_max(value):
+    if value <= 0:
+        return 1.0
+    step = 10 ** (len(str(int(value))) - 1)
+    for mult in (1, 2, 2.5, 5, 10):
+        if value <= mult * step:
+            return float(mult * step)
+    return float(value)
+
+
+def price_history(points, width=640, height=260):
+    """Clearing price per resource class over time, one line per class.
+
+    ``points``: [{"resource_class", "time" (datetime), "price" (float)}].
+    Returns SVG markup, or '' when there is nothing to draw.
+    """
+    if not points:
+        return ''
+    left, right, top, bottom = 60, 150, 20, 40
+    plot_w, plot_h = width - left - right, height - top - bottom
+    times = [p['time'].timestamp() for p in points]
+    t0, t1 = min(times), max(times)
+    if t1 == t0:
+        t0, t1 = t0 - 1800, t1 + 1800
+    y_max = _nice_max(max(p['price'] for p in points) * 1.1)
+
+    def x(t):
+        return left + (t - t0) / (t1 - t0) * plot_w
+
+    def y(price):
+        return top + plot_h - price / y_max * plot_h
+
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="flocx-chart" '
+             f'id="flocx-price-chart" role="img" width="{width}" '
+             f'height="{height}" viewBox="0 0 {width} {height}" {FONT}>',
+             '<title>Clearing prices per node-hour over time</title>']
+    for i in range(5):
+        value = y_max * i / 4
+        yy = _num(y(value))
+        parts.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{yy}" '
+                     f'y2="{yy}" stroke="#e5e5e5"/>')
+        parts.append(f'<text x="{left - 6}" y="{yy}" text-anchor="end" '
+                     f'dominant-baseline="middle">{_fmt_price(value)}</text>')
+    for i in range(3):
+        t = t0 + (t1 - t0) * i / 2
+        label = datetime.datetime.fromtimestamp(
+            t, datetime.timezone.utc).strftime('%m-%d %H:%M')
+        parts.append(f'<text x="{_num(x(t))}" y="{height - bottom + 16}" '
+                     f'text-anchor="middle">{label}</text>')
+    parts.append(f'<line x1="{left}" x2="{left}" y1="{top}" '
+                 f'y2="{top + plot_h}" stroke="#999"/>')
+    parts.append(f'<line x1="{left}" x2="{left + plot_w}" '
+                 f'y1="{top + plot_h}" y2="{top + plot_h}" stroke="#999"/>')
+    parts.append(f'<text x="12" y="{top + plot_h / 2}" text-anchor="middle" '
+                 f'transform="rotate(-90 12 {top + plot_h / 2})">'
+                 'price / node-hour</text>')
+    classes = sorted({p['resource_class'] for p in points})
+    for n, rc in enumerate(classes):
+        color = PALETTE[n % len(PALETTE)]
+        series = sorted((p for p in points if p['resource_class'] == rc),
+                        key=lambda p: p['time'])
+        coords = ' '.join(f'{_num(x(p["time"].timestamp()))},'
+                          f'{_num(y(p["price"]))}' for p in series)
+        if len(series) > 1:
+            parts.append(f'<polyline fill="none" stroke="{color}" '
+                         f'stroke-width="2" points="{coords}"/>')
+        for p in series:
+            parts.append(
+                f'<circle class="flocx-price-point" cx="'
+                f'{_num(x(p["time"].timestamp()))}" cy="{_num(y(p["price"]))}"'
+                f' r="3.5" fill="{color}"><title>{escape(rc)}: '
+                f'{_fmt_price(p["price"])} at '
+                f'{p["time"].strftime("%Y-%m-%d %H:%M")} UTC</title>'
+                '</circle>')
+        ly = top + 6 + n * 18
+        parts.append(f'<rect x="{width - right + 14}" y="{ly - 5}" '
+                     f'width="10" height="10" fill="{color}"/>')
+        parts.append(f'<text x="{width - right + 30}" y="{ly}" '
+                     f'dominant-baseline="middle">{escape(rc)} '
+                     f'({_fmt_price(series[-1]["price"])})</text>')
+    parts.append('</svg>')
+    return mark_safe(''.join(parts))
+
+
+def market_depth(depth, width=640, bar_height=14):
+    """Nodes on offer (and wanted, when known) per resource class.
+
+    ``depth``: the auction's [{"resource_class", "nodes_on_offer",
+    "nodes_wanted" (None when unknown), "lowest_ask"}].
+    """
+    if not depth:
+        return ''
+    left, right, top = 130, 150, 24
+    row_h = bar_height * 2 + 14
+    height = top + row_h * len(depth) + 10
+    plot_w = width - left - right
+    x_max = _nice_max(max(max(r.get('nodes_on_offer') or 0,
+                              r.get('nodes_wanted') or 0) for r in depth))
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="flocx-chart" '
+             f'id="flocx-depth-chart" role="img" width="{width}" '
+             f'height="{height}" viewBox="0 0 {width} {height}" {FONT}>',
+             '<title>Market depth: nodes on offer and nodes wanted</title>',
+             f'<rect x="{left}" y="4" width="10" height="10" '
+             f'fill="{PALETTE[0]}"/><text x="{left + 14}" y="9" '
+             'dominant-baseline="middle">nodes on offer</text>',
+             f'<rect x="{left + 120}" y="4" width="10" height="10" '
+             f'fill="{PALETTE[3]}"/><text x="{left + 134}" y="9" '
+             'dominant-baseline="middle">nodes wanted</text>']
+    for n, row in enumerate(depth):
+        y0 = top + n * row_h
+        parts.append(f'<text x="{left - 8}" y="{y0 + bar_height}" '
+                     f'text-anchor="end" dominant-baseline="middle">'
+                     f'{escape(row["resource_class"])}</text>')
+        for k, (key, color) in enumerate((('nodes_on_offer', PALETTE[0]),
+                                          ('nodes_wanted', PALETTE[3]))):
+            value = row.get(key)
+            yy = y0 + k * (bar_height + 2)
+            if value is None:
+                parts.append(f'<text x="{left + 4}" y="{yy + bar_height / 2}"'
+                             ' dominant-baseline="middle" fill="#777">'
+                             'unknown (bids are sealed)</text>')
+                continue
+            w = _num(max(value / x_max * plot_w, 1 if value else 0))
+            parts.append(f'<rect class="flocx-depth-{key}" x="{left}" '
+                         f'y="{yy}" width="{w}" height="{bar_height}" '
+                         f'fill="{color}"><title>{escape(row["resource_class"])}'
+                         f': {value} {key.replace("_", " ")}</title></rect>')
+            parts.append(f'<text x="{left + float(w) + 4}" '
+                         f'y="{yy + bar_height / 2}" '
+                         f'dominant-baseline="middle">{value}</text>')
+        ask = row.get('lowest_ask')
+        if ask is not None:
+            parts.append(f'<text x="{width - right + 14}" y="{y0 + bar_height}"'
+                         f' dominant-baseline="middle">lowest ask '
+                         f'{_fmt_price(float(ask))}</text>')
+    parts.append('</svg>')
+    return mark_safe(''.join(parts))

@@ -1,0 +1,8 @@
+from django.utils.translation import gettext_lazy as _
+import horizon
+
+
+class Contracts(horizon.Panel):
+    name = _("Contracts")
+    slug = 'contracts'
+    permissions = ('openstack.services.marketplace',)

@@ -1,0 +1,7 @@
+from django.urls import re_path
+
+from flocx_dashboard.content.contracts import views
+
+urlpatterns = [
+    re_path(r'^$', views.IndexView.as_view(), name='index'),
+]

@@ -1,0 +1,4 @@
+PANEL = 'market'
+PANEL_DASHBOARD = 'project'
+PANEL_GROUP = 'marketplace'
+ADD_PANEL = 'flocx_dashboard.content.market.panel.Market'

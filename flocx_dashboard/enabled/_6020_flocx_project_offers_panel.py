@@ -1,0 +1,4 @@
+PANEL = 'offers'
+PANEL_DASHBOARD = 'project'
+PANEL_GROUP = 'marketplace'
+ADD_PANEL = 'flocx_dashboard.content.offers.panel.Offers'

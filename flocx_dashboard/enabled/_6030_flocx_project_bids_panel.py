@@ -1,0 +1,4 @@
+PANEL = 'bids'
+PANEL_DASHBOARD = 'project'
+PANEL_GROUP = 'marketplace'
+ADD_PANEL = 'flocx_dashboard.content.bids.panel.Bids'
