@@ -1,6 +1,6 @@
 """Serve Keystone's WSGI application with cheroot, as a subprocess of a local cloud.
 
-    python -m flocx_common.local.keystone_wsgi --config-dir DIR --port PORT
+    python keystone_wsgi.py --config-dir DIR --port PORT
 
 cheroot is the WSGI server Ironic embeds, so no extra server is needed.
 """

@@ -15,7 +15,7 @@ In Python::
     cloud = LocalOpenStack(run_dir, cache_dir=cache,
                            service_urls={'marketplace': 'http://...'})
     cloud.start()
-    nodes = cloud.enroll_nodes(cloud.project_id('org-a'), 2)
+    nodes = cloud.enroll_nodes('org-a', 2)
     conn = cloud.connect('flocx-org-b-member')
     cloud.stop()
 """
@@ -325,7 +325,10 @@ class LocalOpenStack:
         self._spawn_and_wait('ironic', self._ironic_argv())
 
     def _keystone_argv(self):
-        return [sys.executable, '-m', 'flocx_common.local.keystone_wsgi',
+        # Run by path: the server needs Keystone and cheroot, not this
+        # package on sys.path.
+        server = Path(__file__).with_name('keystone_wsgi.py')
+        return [sys.executable, str(server),
                 '--config-dir', str(self.keystone_etc), '--host', HOST,
                 '--port', str(self.state['keystone_port'])]
 
