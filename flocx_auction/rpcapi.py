@@ -1,8 +1,9 @@
-"""Client side of the auction engine's RPC API (topic flocx-auction).
+"""Client side of the auction engine's RPC API.
 
 API version history:
 
-* 1.0 -- order_created, order_cancelled, book_changed, start_round.
+* 1.0 -- order_created, order_cancelled, book_changed (topic flocx-auction,
+  fanout); start_round, status (topic flocx-auction-leader).
 """
 
 from flocx_common import rpc
@@ -13,6 +14,8 @@ class AuctionAPI:
 
     def __init__(self, conf):
         self.client = rpc.get_client(conf, rpc.AUCTION_TOPIC,
+                                     self.RPC_API_VERSION)
+        self.leader = rpc.get_client(conf, rpc.AUCTION_LEADER_TOPIC,
                                      self.RPC_API_VERSION)
 
     def order_created(self, ctx, kind, order):
@@ -28,6 +31,9 @@ class AuctionAPI:
         """Something the engines cannot follow order by order: reload."""
         self.client.prepare(fanout=True).cast(ctx, 'book_changed')
 
-    def start_round(self, ctx, timeout=60):
-        """Clear now on the leading engine; returns the round summary."""
-        return self.client.prepare(timeout=timeout).call(ctx, 'start_round')
+    def start_round(self, ctx, timeout=120):
+        """Clear now on the leading engine; returns the round."""
+        return self.leader.prepare(timeout=timeout).call(ctx, 'start_round')
+
+    def status(self, ctx, timeout=5):
+        return self.leader.prepare(timeout=timeout).call(ctx, 'status')

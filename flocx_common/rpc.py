@@ -16,6 +16,7 @@ IN_PROCESS_URL = 'fake:/'
 
 MARKET_TOPIC = 'flocx-market'
 AUCTION_TOPIC = 'flocx-auction'
+AUCTION_LEADER_TOPIC = 'flocx-auction-leader'
 PROVIDER_TOPIC = 'flocx-provider'
 
 _transports = {}

@@ -5,7 +5,8 @@ The auction engine and the providers talk to the market through this.
 API version history:
 
 * 1.0 -- get_order_book, commit_awards, reject_bids, publish_offer,
-  cancel_offer, list_contracts, update_contract, list_offers.
+  cancel_offer, list_contracts, update_contract, list_offers, record_round,
+  list_rounds, get_round, market_prices.
 """
 
 from flocx_common import rpc
@@ -32,6 +33,20 @@ class MarketAPI:
     def reject_bids(self, ctx, uuids, reason):
         return self.client.call(ctx, 'reject_bids', uuids=uuids,
                                 reason=reason)
+
+    def record_round(self, ctx, round):
+        return self.client.call(ctx, 'record_round', round=round)
+
+    def list_rounds(self, ctx, limit, marker=None):
+        return self.client.call(ctx, 'list_rounds', limit=limit,
+                                marker=marker)
+
+    def get_round(self, ctx, uuid):
+        return self.client.call(ctx, 'get_round', uuid=uuid)
+
+    def market_prices(self, ctx, resource_class=None, since=None):
+        return self.client.call(ctx, 'market_prices',
+                                resource_class=resource_class, since=since)
 
     # For providers
 

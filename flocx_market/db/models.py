@@ -143,3 +143,28 @@ contracts = Contract.__table__
 contract_nodes = ContractNode.__table__
 resources = Resource.__table__
 events = Event.__table__
+
+
+class Round(Base):
+    """A clearing round the auction engine ran: the history behind
+    ``/v1/rounds`` and ``/v1/prices`` of the auction API. Kept by the market
+    so that every engine (and a restarted one) sees the same history."""
+    __tablename__ = 'rounds'
+    id = sa.Column(sa.Integer, primary_key=True)
+    uuid = sa.Column(UUID, nullable=False, unique=True)
+    host = sa.Column(sa.String(255), nullable=False)
+    mechanism = sa.Column(sa.String(64), nullable=False)
+    started_at = sa.Column(Time, nullable=False, index=True)
+    finished_at = sa.Column(Time, nullable=False)
+    offers_in = sa.Column(sa.Integer, nullable=False)
+    bids_in = sa.Column(sa.Integer, nullable=False)
+    contract_uuids = sa.Column(sa.JSON, nullable=False)
+    refused = sa.Column(sa.JSON, nullable=False)
+    rejected = sa.Column(sa.JSON, nullable=False)
+    welfare = sa.Column(sa.Float, nullable=False)
+    clearing_prices = sa.Column(sa.JSON, nullable=False)
+    duration_ms = sa.Column(sa.Float, nullable=False)
+    stats = sa.Column(sa.JSON, nullable=False)
+
+
+rounds = Round.__table__

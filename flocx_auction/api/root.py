@@ -1,0 +1,97 @@
+import oslo_messaging as messaging
+import pecan
+from pecan import rest
+
+from flocx_auction.api import versions
+from flocx_auction import mechanisms
+from flocx_common.api import errors
+from flocx_common.api import helpers
+from flocx_common.api import pagination
+from flocx_common.api import validation
+
+
+def _leader_call(method):
+    try:
+        return method(pecan.request.context)
+    except messaging.MessagingTimeout:
+        raise errors.ServiceUnavailable(
+            'No auction engine is leading right now; try again shortly.')
+
+
+class RoundsController(rest.RestController):
+
+    @pecan.expose('json')
+    def get_all(self, **params):
+        ctx = pecan.request.context
+        ctx.can('flocx:round:list')
+        helpers.check_params(params, ('limit', 'marker'))
+        conf = pecan.request.services.conf
+        limit = pagination.parse_int(params, 'limit', 1, conf.api.max_limit,
+                                     conf.api.default_limit)
+        rounds = pecan.request.services.market.list_rounds(
+            ctx, limit, params.get('marker'))
+        body = {'rounds': rounds}
+        if len(rounds) == limit:
+            body['next'] = (f'{pecan.request.path_url}?limit={limit}'
+                            f'&marker={rounds[-1]["id"]}')
+        return body
+
+    @pecan.expose('json')
+    def get_one(self, round_id):
+        ctx = pecan.request.context
+        ctx.can('flocx:round:list')
+        return pecan.request.services.market.get_round(ctx, round_id)
+
+    @pecan.expose('json')
+    def post(self):
+        ctx = pecan.request.context
+        ctx.can('flocx:round:start')
+        result = _leader_call(pecan.request.services.auction.start_round)
+        pecan.response.status = 201
+        return result
+
+
+class V1Controller:
+    rounds = RoundsController()
+
+    @pecan.expose('json')
+    def index(self):
+        return {'version': versions.document(pecan.request)}
+
+    @pecan.expose('json')
+    def status(self):
+        ctx = pecan.request.context
+        ctx.can('flocx:auction:status')
+        return _leader_call(pecan.request.services.auction.status)
+
+    @pecan.expose('json')
+    def mechanism(self):
+        ctx = pecan.request.context
+        ctx.can('flocx:auction:status')
+        name = pecan.request.services.conf.auction.mechanism
+        available = []
+        for entry in sorted(mechanisms.BUILTIN):
+            doc = (mechanisms.load(entry).__doc__ or '').strip()
+            available.append({'name': entry,
+                              'description': doc.split('\n\n')[0]})
+        current = next((m for m in available if m['name'] == name),
+                       {'name': name, 'description': ''})
+        return dict(current, available=available)
+
+    @pecan.expose('json')
+    def prices(self, **params):
+        ctx = pecan.request.context
+        ctx.can('flocx:price:list')
+        helpers.check_params(params, ('resource_class', 'since'))
+        if params.get('since'):
+            validation.parse_time(params['since'], 'since')
+        return pecan.request.services.market.market_prices(
+            ctx, params.get('resource_class'), params.get('since'))
+
+
+class RootController:
+    v1 = V1Controller()
+
+    @pecan.expose('json')
+    def index(self):
+        return {'versions': [versions.document(pecan.request)]}

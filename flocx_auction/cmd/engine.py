@@ -1,0 +1,77 @@
+"""flocx-auction-engine: hold the order book and clear the market in rounds."""
+
+import signal
+import sys
+import threading
+
+from oslo_log import log
+
+from flocx_auction import conf as auction_conf
+from flocx_auction import engine
+from flocx_auction import manager
+from flocx_auction import policies
+from flocx_common import context
+from flocx_common import policy as common_policy
+from flocx_common import rpc
+from flocx_market import rpcapi as market_rpcapi
+
+LOG = log.getLogger(__name__)
+
+
+class EngineService:
+    """An engine with its RPC servers, startable in any process."""
+
+    def __init__(self, conf):
+        self.conf = conf
+        enforcer = common_policy.make_enforcer(conf, policies.list_rules())
+        self.engine = engine.Engine(
+            conf, market_rpcapi.MarketAPI(conf),
+            context.get_admin_context(enforcer))
+        self.book_server = rpc.get_server(
+            conf, rpc.AUCTION_TOPIC, [manager.BookEndpoint(self.engine)],
+            enforcer=enforcer, server=self.engine.member_id)
+        self.leader_server = None
+        self._enforcer = enforcer
+        self._leader_lock = threading.Lock()
+        self._stopped = False
+        self.engine.on_leadership_change = self._leadership_changed
+
+    def _leadership_changed(self, leading):
+        with self._leader_lock:
+            if leading and self.leader_server is None:
+                self.leader_server = rpc.get_server(
+                    self.conf, rpc.AUCTION_LEADER_TOPIC,
+                    [manager.LeaderEndpoint(self.engine)],
+                    enforcer=self._enforcer, server=self.engine.member_id)
+                self.leader_server.start()
+            elif not leading and self.leader_server is not None:
+                self.leader_server.stop()
+                self.leader_server.wait()
+                self.leader_server = None
+
+    def start(self):
+        self.book_server.start()
+        self.engine.start()
+
+    def stop(self):
+        if self._stopped:
+            return
+        self._stopped = True
+        self.engine.stop()
+        self.book_server.stop()
+        self.book_server.wait()
+        self._leadership_changed(False)
+
+
+def main(argv=None):
+    conf = auction_conf.get_conf(sys.argv[1:] if argv is None else argv)
+    log.setup(conf, 'flocx-auction-engine')
+    service = EngineService(conf)
+    done = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *a: done.set())
+    signal.signal(signal.SIGINT, lambda *a: done.set())
+    service.start()
+    LOG.info('flocx-auction-engine %s running (%s)', service.engine.member_id,
+             conf.auction.mechanism)
+    done.wait()
+    service.stop()

@@ -1,0 +1,32 @@
+from oslo_config import cfg
+
+opts = [
+    cfg.StrOpt('mechanism', default='welfare',
+               help='Auction mechanism (a flocx.auction.mechanisms plug-in): '
+                    'welfare, mcafee, pay_as_bid or fcfs. See the admin '
+                    'guide for their properties.'),
+    cfg.FloatOpt('round_interval', default=60.0, min=0.1,
+                 help='Seconds between two clearing rounds.'),
+    cfg.FloatOpt('answer_before_start', default=43200.0, min=0,
+                 help='How long before a bid\'s earliest start the engine '
+                      'must answer it, in seconds, unless the bid\'s '
+                      'decide_by is earlier. Holding bids longer weighs '
+                      'more competing bids together (more welfare); '
+                      'answering sooner tells renters sooner.'),
+    cfg.StrOpt('coordination_url',
+               help='tooz backend for electing the one engine that clears, '
+                    'e.g. redis://127.0.0.1:6379. Default: a file lock in '
+                    'state_path, which only coordinates engines on one '
+                    'host.'),
+    cfg.StrOpt('state_path', default='/var/lib/flocx',
+               help='Directory for the engine\'s local state.'),
+    cfg.FloatOpt('resync_interval', default=600.0, min=1,
+                 help='Seconds between full reloads of the order book from '
+                      'the market, the source of truth. Casts keep the book '
+                      'current in between; a refused contract forces a '
+                      'reload at once.'),
+]
+
+
+def register_opts(conf):
+    conf.register_opts(opts, group='auction')
