@@ -1,0 +1,31 @@
+"""The provider's configuration: one ConfigOpts per process, never global."""
+
+from oslo_config import cfg
+from oslo_db import options as db_options
+from oslo_policy import opts as policy_opts
+
+from flocx_common import conf as common_conf
+from flocx_common import notify
+from flocx_provider.conf import ironic
+from flocx_provider.conf import provider
+
+DEFAULT_PORT = 8082
+DEFAULT_DB = 'sqlite:///flocx_provider.sqlite'
+
+
+def register_opts(conf):
+    common_conf.register_common_opts(conf, DEFAULT_PORT)
+    db_options.set_defaults(conf, connection=DEFAULT_DB)
+    policy_opts.set_defaults(conf, policy_file='policy.yaml')
+    notify.register_opts(conf)
+    provider.register_opts(conf)
+    ironic.register_opts(conf)
+
+
+def get_conf(args=None, default_config_files=None):
+    """A parsed ConfigOpts for the provider; ``args`` as on the command line."""
+    conf = cfg.ConfigOpts()
+    register_opts(conf)
+    conf(args=args or [], project='flocx', prog='flocx-provider',
+         default_config_files=default_config_files or [])
+    return conf

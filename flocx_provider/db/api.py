@@ -1,0 +1,314 @@
+"""Every query the provider makes, in one place.
+
+Rows come back as plain dicts ready for JSON (see ``serialize``). The
+promise the provider keeps here: a node is never on offer and lent
+internally, or on offer twice, for overlapping times. Every change to a
+node's schedule takes the node's lock row in ``nodes`` first.
+"""
+
+import datetime
+import decimal
+import uuid as uuidlib
+
+from oslo_db import api as oslo_db_api
+from oslo_db import exception as db_exc
+from oslo_db.sqlalchemy import enginefacade
+from oslo_utils import timeutils
+import sqlalchemy as sa
+
+from flocx_common.api import errors
+from flocx_provider.db import models
+
+OFFER_STATUSES = ('open', 'cancelled', 'expired')
+LEASE_STATUSES = ('scheduled', 'active', 'completed', 'cancelled', 'failed')
+LIVE_LEASE = ('scheduled', 'active')
+# Fulfilment states; the first two still need the provider's attention.
+OPEN_FULFILMENT = ('pending', 'lent')
+SORT_KEYS = ('created_at', 'updated_at', 'start_time', 'end_time')
+
+# Two first inserts of one node's lock row race on the primary key; the
+# transaction is simply run again.
+retry_on_race = oslo_db_api.wrap_db_retry(
+    max_retries=10, retry_interval=0.05, inc_retry_interval=True,
+    retry_on_deadlock=True,
+    exception_checker=lambda e: isinstance(e, db_exc.DBDuplicateEntry))
+
+
+@enginefacade.transaction_context_provider
+class _Scope:
+    """A fresh holder for one oslo.db transaction."""
+
+
+class Connection:
+    def __init__(self, connection_url, **engine_options):
+        self._facade = enginefacade.transaction_context()
+        self._facade.configure(connection=connection_url, **engine_options)
+
+    @classmethod
+    def from_conf(cls, conf):
+        options = {k: v for k, v in conf.database.items()
+                   if k in ('max_pool_size', 'max_overflow', 'pool_timeout',
+                            'max_retries', 'retry_interval',
+                            'sqlite_synchronous', 'mysql_sql_mode',
+                            'connection_recycle_time')}
+        return cls(conf.database.connection, **options)
+
+    def writer(self):
+        return self._facade.writer.using(_Scope())
+
+    def reader(self):
+        return self._facade.reader.using(_Scope())
+
+    def get_engine(self):
+        return self._facade.writer.get_engine()
+
+    def dispose(self):
+        self._facade.dispose_pool()
+
+    # Offers
+
+    @retry_on_race
+    def create_offer(self, values):
+        """Insert an open offer unless the node is offered or lent then."""
+        now = timeutils.utcnow()
+        row = dict(values, uuid=str(uuidlib.uuid4()), status='open',
+                   created_at=now, updated_at=now)
+        with self.writer() as session:
+            _lock_node(session, row['node_uuid'])
+            _refuse_overlap(session, row['node_uuid'], row['start_time'],
+                            row['end_time'])
+            session.execute(sa.insert(models.offers).values(row))
+        return serialize(row)
+
+    def get_offer(self, uuid):
+        return self._get(models.offers, uuid)
+
+    def list_offers(self, filters, visible_to, limit, marker, sort_key,
+                    sort_dir):
+        t = models.offers
+        where = _common_filters(t, filters)
+        if filters.get('node_uuid'):
+            where.append(t.c.node_uuid == filters['node_uuid'])
+        if visible_to is not None:
+            where.append(t.c.project_id == visible_to)
+        return self._page(t, where, limit, marker, sort_key, sort_dir)
+
+    def offers_by_market_uuid(self, market_uuids):
+        """{market offer uuid: offer} for those that are this provider's."""
+        if not market_uuids:
+            return {}
+        t = models.offers
+        with self.reader() as session:
+            rows = session.execute(sa.select(t).where(
+                t.c.market_offer_uuid.in_(list(market_uuids)))).mappings()
+            return {r['market_offer_uuid']: serialize(r) for r in rows}
+
+    def update_offer(self, uuid, **values):
+        values['updated_at'] = timeutils.utcnow()
+        with self.writer() as session:
+            session.execute(sa.update(models.offers).where(
+                models.offers.c.uuid == uuid).values(**values))
+        return self.get_offer(uuid)
+
+    def delete_offer(self, uuid):
+        """Forget an offer the market refused: it never existed."""
+        with self.writer() as session:
+            session.execute(sa.delete(models.offers).where(
+                models.offers.c.uuid == uuid))
+
+    # Leases
+
+    @retry_on_race
+    def create_lease(self, values):
+        now = timeutils.utcnow()
+        row = dict(values, uuid=str(uuidlib.uuid4()), status='scheduled',
+                   created_at=now, updated_at=now)
+        with self.writer() as session:
+            _lock_node(session, row['node_uuid'])
+            _refuse_overlap(session, row['node_uuid'], row['start_time'],
+                            row['end_time'])
+            session.execute(sa.insert(models.leases).values(row))
+        return serialize(row)
+
+    def get_lease(self, uuid):
+        return self._get(models.leases, uuid)
+
+    def list_leases(self, filters, visible_to, limit, marker, sort_key,
+                    sort_dir):
+        t = models.leases
+        where = _common_filters(t, filters)
+        if filters.get('node_uuid'):
+            where.append(t.c.node_uuid == filters['node_uuid'])
+        if filters.get('lessee_project_id'):
+            where.append(t.c.lessee_project_id ==
+                         filters['lessee_project_id'])
+        if visible_to is not None:
+            # The owner and the project the node is lent to.
+            where.append(sa.or_(t.c.project_id == visible_to,
+                                t.c.lessee_project_id == visible_to))
+        return self._page(t, where, limit, marker, sort_key, sort_dir)
+
+    def live_leases(self):
+        t = models.leases
+        with self.reader() as session:
+            return [serialize(r) for r in session.execute(
+                sa.select(t).where(t.c.status.in_(LIVE_LEASE))).mappings()]
+
+    def set_lease_status(self, uuid, status, reason=None, only_from=None):
+        """Move a lease along; returns it, or None if it was not in
+        ``only_from`` (somebody else moved it first)."""
+        t = models.leases
+        where = [t.c.uuid == uuid]
+        if only_from:
+            where.append(t.c.status.in_(only_from))
+        with self.writer() as session:
+            changed = session.execute(sa.update(t).where(*where).values(
+                status=status, status_reason=(reason or '')[:255] or None,
+                updated_at=timeutils.utcnow()))
+        return self.get_lease(uuid) if changed.rowcount else None
+
+    # Fulfilment records
+
+    def node_lent_by_us(self, node_uuid):
+        t = models.fulfilments
+        with self.reader() as session:
+            return session.execute(sa.select(t.c.id).where(
+                t.c.node_uuid == node_uuid, t.c.state == 'lent')).first() \
+                is not None
+
+    def ensure_fulfilment(self, values):
+        """The record of one node of a contract or lease, made if new."""
+        t = models.fulfilments
+        key = ('contract_uuid' if values.get('contract_uuid')
+               else 'lease_uuid')
+        where = (t.c[key] == values[key],
+                 t.c.node_uuid == values['node_uuid'])
+        with self.writer() as session:
+            row = session.execute(sa.select(t).where(*where)).mappings()\
+                .first()
+            if row is None:
+                now = timeutils.utcnow()
+                session.execute(sa.insert(t).values(
+                    dict(values, state='pending', attempts=0,
+                         created_at=now, updated_at=now)))
+                row = session.execute(sa.select(t).where(*where))\
+                    .mappings().first()
+            return dict(row)
+
+    def open_fulfilments(self):
+        t = models.fulfilments
+        with self.reader() as session:
+            return [dict(r) for r in session.execute(
+                sa.select(t).where(t.c.state.in_(OPEN_FULFILMENT))
+                .order_by(t.c.start_time, t.c.id)).mappings()]
+
+    def fulfilments_of(self, contract_uuid=None, lease_uuid=None):
+        t = models.fulfilments
+        where = (t.c.contract_uuid == contract_uuid if contract_uuid
+                 else t.c.lease_uuid == lease_uuid)
+        with self.reader() as session:
+            return [dict(r) for r in session.execute(
+                sa.select(t).where(where).order_by(t.c.id)).mappings()]
+
+    def update_fulfilment(self, record_id, **values):
+        values['updated_at'] = timeutils.utcnow()
+        t = models.fulfilments
+        with self.writer() as session:
+            session.execute(sa.update(t).where(t.c.id == record_id)
+                            .values(**values))
+            return dict(session.execute(sa.select(t).where(
+                t.c.id == record_id)).mappings().first())
+
+    # Shared
+
+    def _get(self, table, uuid):
+        with self.reader() as session:
+            row = session.execute(sa.select(table).where(
+                table.c.uuid == uuid)).mappings().first()
+        return serialize(row) if row else None
+
+    def _page(self, table, where, limit, marker, sort_key, sort_dir):
+        column = table.c[sort_key]
+        order = (column.asc(), table.c.id.asc()) if sort_dir == 'asc' else \
+            (column.desc(), table.c.id.desc())
+        query = sa.select(table).where(*where).order_by(*order).limit(limit)
+        with self.reader() as session:
+            if marker:
+                mark = session.execute(sa.select(column, table.c.id).where(
+                    table.c.uuid == marker)).first()
+                if mark is None:
+                    raise errors.BadRequest(f'marker {marker} is not a known '
+                                            'item of this list.')
+                after = (column > mark[0]) if sort_dir == 'asc' else \
+                    (column < mark[0])
+                same = table.c.id > mark[1] if sort_dir == 'asc' else \
+                    table.c.id < mark[1]
+                query = query.where(sa.or_(after, sa.and_(
+                    column == mark[0], same)))
+            return [serialize(r) for r in session.execute(query).mappings()]
+
+
+def _refuse_overlap(session, node_uuid, start, end):
+    """409 if the node is on open offer or lent internally in [start, end)."""
+    o, le = models.offers, models.leases
+    offer = session.execute(sa.select(o.c.uuid).where(
+        o.c.node_uuid == node_uuid, o.c.status == 'open',
+        o.c.start_time < end, o.c.end_time > start)).first()
+    if offer:
+        raise errors.Conflict(
+            f'Node {node_uuid} is already on offer for an overlapping window '
+            f'(offer {offer.uuid}).', code='flocx.offer_overlaps')
+    lease = session.execute(sa.select(le.c.uuid).where(
+        le.c.node_uuid == node_uuid, le.c.status.in_(LIVE_LEASE),
+        le.c.start_time < end, le.c.end_time > start)).first()
+    if lease:
+        raise errors.Conflict(
+            f'Node {node_uuid} is lent internally for an overlapping window '
+            f'(lease {lease.uuid}).', code='flocx.lease_overlaps')
+
+
+def _lock_node(session, node_uuid):
+    """Take the node's lock row, creating it the first time."""
+    locked = session.execute(sa.update(models.nodes).where(
+        models.nodes.c.node_uuid == node_uuid).values(
+        generation=models.nodes.c.generation + 1))
+    if locked.rowcount == 0:
+        session.execute(sa.insert(models.nodes).values(
+            node_uuid=node_uuid, generation=1))
+
+
+def _common_filters(table, filters):
+    where = []
+    if filters.get('status'):
+        where.append(table.c.status == filters['status'])
+    if filters.get('project_id'):
+        where.append(table.c.project_id == filters['project_id'])
+    for name, op in (('starts_after', '__ge__'),
+                     ('starts_before', '__le__')):
+        if filters.get(name):
+            where.append(getattr(table.c.start_time, op)(filters[name]))
+    for name, op in (('ends_after', '__ge__'), ('ends_before', '__le__')):
+        if filters.get(name):
+            where.append(getattr(table.c.end_time, op)(filters[name]))
+    return where
+
+
+def iso(value):
+    return value.replace(tzinfo=datetime.timezone.utc).isoformat()
+
+
+_INTERNAL = {'id'}
+
+
+def serialize(row):
+    """A row as the API shows it: ISO 8601 UTC times, float prices."""
+    out = {}
+    for key, value in row.items():
+        if key in _INTERNAL:
+            continue
+        if isinstance(value, datetime.datetime):
+            value = iso(value)
+        elif isinstance(value, decimal.Decimal):
+            value = float(value)
+        out[key] = value
+    return out
