@@ -47,6 +47,11 @@ def history_events(conn, node_id):
     return [entry['event'] for entry in response.json()['history']]
 
 
+def completed_cleanings(conn, node_id):
+    return sum(event.startswith('Automated Cleaning completed')
+               for event in history_events(conn, node_id))
+
+
 def test_get_owned_node_by_id_and_by_name(realstack, provider, org_a_node):
     org_a = realstack.project_id('org-a')
     by_id = ironic.get_owned_node(provider('org-a'), org_a_node, org_a)
@@ -136,6 +141,28 @@ def test_reclaim_powers_off_a_node_the_renter_left_on(realstack, provider,
 
     assert (node.provision_state, node.power_state, node.lessee) == (
         'available', 'power off', None)
+
+
+def test_reclaim_cleans_a_node_the_renter_moved_to_manageable(
+        realstack, provider, org_a_node):
+    owner = provider('org-a')
+    ironic.lend(owner, org_a_node, realstack.project_id('org-b'))
+    renter = realstack.connect('flocx-org-b-member')
+    renter.baremetal.set_node_provision_state(org_a_node, 'manage')
+    ironic.wait_for_provision_state(renter, [org_a_node], 'manageable')
+    admin = realstack.connect('flocx-admin')
+    cleanings_before = completed_cleanings(admin, org_a_node)
+
+    node = ironic.reclaim(owner, org_a_node, timeout=60)
+
+    assert (node.provision_state, node.lessee) == ('available', None)
+    assert completed_cleanings(admin, org_a_node) == cleanings_before + 1
+
+
+def test_reclaim_of_a_node_not_leased_changes_nothing(realstack, provider,
+                                                      org_a_node):
+    node = ironic.reclaim(provider('org-a'), org_a_node, timeout=30)
+    assert (node.provision_state, node.lessee) == ('available', None)
 
 
 def test_small_owner_enrolls_its_own_node(realstack, delete_nodes_after):
