@@ -16,6 +16,9 @@ from oslo_db import exception as db_exc
 from oslo_db.sqlalchemy import enginefacade
 from oslo_utils import timeutils
 import sqlalchemy as sa
+from sqlalchemy.dialects import mysql
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import sqlite
 
 from flocx_common.api import errors
 from flocx_common import hardware
@@ -40,12 +43,12 @@ class Refused(Exception):
     """A contract the market will not write; the message says why."""
 
 
-# Deadlocks (MariaDB) and two first inserts of one node's lock row are
-# transient: the transaction is run again from the start.
+# Deadlocks (MariaDB) are transient: the transaction is run again from the
+# start. (Duplicate keys are not: the lock row is created by an upsert, and
+# any other duplicate is a caller's mistake that no retry can mend.)
 retry_on_race = oslo_db_api.wrap_db_retry(
     max_retries=10, retry_interval=0.05, inc_retry_interval=True,
-    retry_on_deadlock=True,
-    exception_checker=lambda e: isinstance(e, db_exc.DBDuplicateEntry))
+    max_retry_interval=1, retry_on_deadlock=True)
 
 
 @enginefacade.transaction_context_provider
@@ -135,7 +138,9 @@ class Connection:
         with self.writer() as session:
             offer = _get_row(session, models.offers, uuid, 'Offer')
             _lock_resource(session, offer['resource_uuid'])
-            offer = _get_row(session, models.offers, uuid, 'Offer')
+            # Locking reads: see what committed while we waited for the lock.
+            offer = _get_row(session, models.offers, uuid, 'Offer',
+                             for_update=True)
             if offer['status'] != 'open':
                 raise errors.Conflict(f'Offer {uuid} is {offer["status"]}.',
                                       code='flocx.offer_not_open')
@@ -146,6 +151,7 @@ class Connection:
                       models.contracts.c.id)
                 .where(models.contract_nodes.c.offer_id == offer['id'],
                        models.contracts.c.status.in_(LIVE_CONTRACT))
+                .with_for_update()
             ).first()
             if booked:
                 raise errors.Conflict(
@@ -334,22 +340,39 @@ class Connection:
 
         contract_uuid = award['uuid']
         hours = decimal.Decimal((end - start).total_seconds()) / 3600
-        contract_id = session.execute(sa.insert(models.contracts).values(
-            uuid=contract_uuid, bid_uuid=bid['uuid'],
-            project_id=bid['project_id'], round_id=award.get('round_id'),
-            start_time=start, end_time=end, price=price,
-            cost=price * hours * len(award['nodes']), status='scheduled',
-            created_at=now, updated_at=now)).inserted_primary_key[0]
+        try:
+            contract_id = session.execute(sa.insert(models.contracts).values(
+                uuid=contract_uuid, bid_uuid=bid['uuid'],
+                project_id=bid['project_id'], round_id=award.get('round_id'),
+                start_time=start, end_time=end, price=price,
+                cost=price * hours * len(award['nodes']), status='scheduled',
+                created_at=now, updated_at=now)).inserted_primary_key[0]
+        except db_exc.DBDuplicateEntry:
+            raise Refused(f'contract {contract_uuid} already exists')
 
-        owners = set()
-        # A stable lock order keeps two committers from deadlocking.
-        for node in sorted(award['nodes'], key=lambda n: n['offer_uuid']):
-            offer = session.execute(sa.select(models.offers).where(
-                models.offers.c.uuid == node['offer_uuid'])
-            ).mappings().first()
+        nodes = []
+        for node in award['nodes']:
+            offer = session.execute(sa.select(models.offers.c.resource_uuid)
+                                    .where(models.offers.c.uuid ==
+                                           node['offer_uuid'])).first()
             if offer is None:
                 raise Refused(f'offer {node["offer_uuid"]} does not exist')
-            _lock_resource(session, offer['resource_uuid'])
+            nodes.append((offer.resource_uuid, node['offer_uuid'], node))
+        owners = set()
+        # A stable lock order (by node) keeps two committers from
+        # deadlocking.
+        for resource_uuid, offer_uuid, node in sorted(
+                nodes, key=lambda n: n[:2]):
+            _lock_resource(session, resource_uuid)
+            # Read the offer and the node's bookings again under the lock,
+            # with locking reads: a plain read may show what was true
+            # before we waited (a cancel or booking committed meanwhile;
+            # MariaDB's REPEATABLE READ keeps the snapshot of our first
+            # read).
+            offer = session.execute(
+                sa.select(models.offers)
+                .where(models.offers.c.uuid == offer_uuid)
+                .with_for_update()).mappings().first()
             owner_price = decimal.Decimal(str(node['price']))
             problem = _offer_problem(offer, bid, start, end, owner_price,
                                      price)
@@ -361,7 +384,8 @@ class Connection:
                     offer['resource_uuid'],
                     models.contract_nodes.c.released.is_(False),
                     models.contract_nodes.c.start_time < end,
-                    models.contract_nodes.c.end_time > start)).first()
+                    models.contract_nodes.c.end_time > start)
+                .with_for_update()).first()
             if clash:
                 raise Refused(f'node {offer["resource_uuid"]} is already '
                               'booked for part of that time')
@@ -656,21 +680,35 @@ def _offer_problem(offer, bid, start, end, owner_price, renter_price):
     return None
 
 
+_UPSERTS = {'postgresql': postgresql.insert, 'sqlite': sqlite.insert}
+
+
 def _lock_resource(session, resource_uuid):
-    """Take the node's lock row, creating it the first time."""
-    locked = session.execute(sa.update(models.resources).where(
-        models.resources.c.resource_uuid == resource_uuid).values(
-        generation=models.resources.c.generation + 1))
-    if locked.rowcount == 0:
-        # First order for this node. A racing first insert fails on the
-        # primary key and retry_on_race runs the transaction again.
-        session.execute(sa.insert(models.resources).values(
-            resource_uuid=resource_uuid, generation=1))
+    """Take the node's lock row, creating it the first time.
+
+    One upsert: two first orders for a node wait for each other instead of
+    failing on the primary key.
+    """
+    t = models.resources
+    bump = {'generation': t.c.generation + 1}
+    dialect = session.get_bind().dialect.name
+    if dialect == 'mysql':
+        stmt = mysql.insert(t).values(
+            resource_uuid=resource_uuid, generation=1
+        ).on_duplicate_key_update(**bump)
+    else:
+        stmt = _UPSERTS[dialect](t).values(
+            resource_uuid=resource_uuid, generation=1
+        ).on_conflict_do_update(index_elements=[t.c.resource_uuid],
+                                set_=bump)
+    session.execute(stmt)
 
 
-def _get_row(session, table, uuid, name):
-    row = session.execute(sa.select(table).where(
-        table.c.uuid == uuid)).mappings().first()
+def _get_row(session, table, uuid, name, for_update=False):
+    query = sa.select(table).where(table.c.uuid == uuid)
+    if for_update:
+        query = query.with_for_update()
+    row = session.execute(query).mappings().first()
     if row is None:
         raise errors.NotFound(f'{name} {uuid} not found.')
     return dict(row)
