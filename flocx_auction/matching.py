@@ -162,6 +162,10 @@ class FreeTime:
         """Rows whose gap can hold `duration` starting somewhere in [first, last], at an
         ask not above `price`; with, per row, the earliest and latest such start."""
         n = self.size
+        if first == last:  # a fixed start: the common case, kept cheap
+            rows = np.flatnonzero((self.start[:n] <= first) & (self.end[:n] >= first + duration)
+                                  & (self.ask[:n] <= price))
+            return rows, None, None
         earliest = np.maximum(self.start[:n], first)
         latest = np.minimum(self.end[:n] - duration, last)
         rows = np.flatnonzero((earliest <= latest) & (self.ask[:n] <= price))
@@ -177,9 +181,6 @@ class FreeTime:
 
 class Schedule:
     """Free time of every hardware class during one planning pass."""
-
-    def _offers(self, cls, rows):
-        return np.array([self.free[c].offer[r] for c, r in zip(cls, rows)], dtype=np.int64)
 
     def __init__(self, market: Market):
         self.market = market
@@ -198,36 +199,46 @@ class Schedule:
             first, last = max(first, at), min(last, at)
         if first > last:
             return None
+        quantity = bid.quantity
         parts = []
         for c in self.market.eligible_classes(bid):
-            free = self.free[c]
-            rows, earliest, latest = free.fitting(first, last, bid.duration, bid.price)
+            rows, earliest, latest = self.free[c].fitting(first, last, bid.duration, bid.price)
             if len(rows):
-                length = free.end[rows] - free.start[rows]
-                parts.append((np.full(len(rows), c), rows, earliest, latest, free.ask[rows], length))
-        if sum(len(p[1]) for p in parts) < bid.quantity:
+                parts.append((c, rows, earliest, latest))
+        if sum(len(p[1]) for p in parts) < quantity:
             return None
-        cls, rows, earliest, latest, asks, length = (
-            parts[0] if len(parts) == 1 else [np.concatenate(column) for column in zip(*parts)]
-        )
+        if len(parts) == 1:
+            c, rows, earliest, latest = parts[0]
+            free = self.free[c]
+            cls = np.full(len(rows), c)
+            asks, offers = free.ask[rows], free.offer[rows]
+            length = free.end[rows] - free.start[rows]
+        else:
+            cls = np.concatenate([np.full(len(p[1]), p[0]) for p in parts])
+            rows = np.concatenate([p[1] for p in parts])
+            asks = np.concatenate([self.free[p[0]].ask[p[1]] for p in parts])
+            offers = np.concatenate([self.free[p[0]].offer[p[1]] for p in parts])
+            length = np.concatenate([self.free[p[0]].end[p[1]] - self.free[p[0]].start[p[1]] for p in parts])
+            if first != last:
+                earliest = np.concatenate([p[2] for p in parts])
+                latest = np.concatenate([p[3] for p in parts])
 
         # Cheapest nodes first; among equally cheap ones, the gap that is used up most
         # (best fit), so long gaps stay whole for long bids.
-        keys = (length, asks) if prefer is None else (length, asks, ~prefer[self._offers(cls, rows)])
-        preference = np.lexsort(keys)
-        start = _cheapest_start(earliest[preference], latest[preference], asks[preference], bid.quantity)
-        if start is None:
-            return None
-        covering = preference[(earliest[preference] <= start) & (latest[preference] >= start)]
-        chosen = covering[: bid.quantity]
+        preference = np.lexsort((length, asks) if prefer is None else (length, asks, ~prefer[offers]))
+        if first == last:
+            start, chosen = first, preference[:quantity]
+        else:
+            earliest, latest = earliest[preference], latest[preference]
+            start = _cheapest_start(earliest, latest, asks[preference], quantity)
+            if start is None:
+                return None
+            chosen = preference[(earliest <= start) & (latest >= start)][:quantity]
 
         end = start + bid.duration
-        offers = []
         for i in chosen:
-            free = self.free[cls[i]]
-            offers.append(int(free.offer[rows[i]]))
-            free.take(rows[i], start, end)
-        return Allocation(bid, float(start), tuple(sorted(offers)))
+            self.free[cls[i]].take(rows[i], start, end)
+        return Allocation(bid, float(start), tuple(sorted(offers[chosen].tolist())))
 
 
 def _cheapest_start(earliest: np.ndarray, latest: np.ndarray, asks: np.ndarray, quantity: int):
