@@ -24,13 +24,15 @@ extensions = [
 
 # Sample files are written into _static/ at every build (see .gitignore)
 # and shown with literalinclude in configuration/samples/.
-# Only services whose options and policies are in the code are listed;
-# see configuration/index.rst.
 config_generator_config_file = [
-    ('../../etc/flocx/market-config-generator.conf', '_static/flocx-market'),
+    (f'../../etc/flocx/{service}-config-generator.conf',
+     f'_static/flocx-{service}')
+    for service in ('market', 'auction', 'provider')
 ]
 policy_generator_config_file = [
-    ('../../etc/flocx/market-policy-generator.conf', '_static/flocx-market'),
+    (f'../../etc/flocx/{service}-policy-generator.conf',
+     f'_static/flocx-{service}')
+    for service in ('market', 'auction', 'provider')
 ]
 
 # openstackdocstheme
