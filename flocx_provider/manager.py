@@ -107,46 +107,36 @@ class ProviderManager:
         records = self.db.open_fulfilments()
         lent_nodes = {r['node_uuid']: r['id'] for r in records
                       if r['state'] == 'lent'}
-        deadlines = []
         for record in records:
             live = self._is_live(record, known=contracts is not None)
-            deadline = self._handle(ctx, record, live, now, lent_nodes)
-            if deadline:
-                deadlines.append(deadline)
+            self._handle(ctx, record, live, now, lent_nodes)
         if contracts is not None:
             for uuid in contracts:
                 self._report_contract(ctx, uuid)
         self._sync_offers(ctx, now)
-        return self._seconds_until(deadlines)
+        return self._seconds_until_due()
 
     def _handle(self, ctx, record, live, now, lent_nodes):
-        """Start what is due for one record; returns when it is next due."""
+        """Start what is due for one record."""
         retry_at = record['next_attempt_at']
         if retry_at and retry_at > now:
-            return retry_at
+            return
         if record['state'] == 'pending':
             if live is False:
                 # Cancelled (or failed, or ended) before it started.
                 self.db.update_fulfilment(record['id'], state='cancelled')
-                return None
-            if now >= record['end_time']:
+            elif now >= record['end_time']:
                 self._give_up(ctx, record, 'the node could not be lent '
                               'before the end of its time'
                               + _because(record['last_error']))
-                return None
-            if now < record['start_time']:
-                return record['start_time']
-            if lent_nodes.get(record['node_uuid'], record['id']) != \
-                    record['id']:
-                # Still with the previous renter: lent once it is back.
-                return None
-            self._submit(ctx, record, self._lend)
+            elif now >= record['start_time'] and lent_nodes.get(
+                    record['node_uuid'], record['id']) == record['id']:
+                # (A node still with its previous renter is lent once it
+                # is back: the reclaim's end wakes the loop.)
+                self._submit(ctx, record, self._lend)
         elif record['state'] == 'lent':
             if live is False or now >= record['end_time']:
                 self._submit(ctx, record, self._reclaim)
-            else:
-                return record['end_time']
-        return None
 
     def _is_live(self, record, known):
         """True/False: whether the contract or lease still wants the node;
@@ -190,11 +180,25 @@ class ProviderManager:
                     'start_time': _time(contract['start_time']),
                     'end_time': _time(contract['end_time'])})
 
-    def _seconds_until(self, deadlines):
+    def _seconds_until_due(self):
+        """Until the next start, end or retry, at most one poll interval.
+
+        Waking at the deadline itself, rather than at the next poll, is what
+        makes starts and ends precise.
+        """
+        now = self.clock()
+        deadlines = []
+        for record in self.db.open_fulfilments():
+            due = record['start_time'] if record['state'] == 'pending' \
+                else record['end_time']
+            if record['next_attempt_at']:
+                due = max(due, record['next_attempt_at'])
+            deadlines.append(due)
         interval = self.conf.provider.poll_interval
-        if not deadlines:
+        future = [d for d in deadlines if d > now]
+        if not future:
             return interval
-        wait = (min(deadlines) - self.clock()).total_seconds()
+        wait = (min(future) - now).total_seconds()
         return max(0.0, min(interval, wait))
 
     # Steps, each on one node, in the executor
