@@ -4,9 +4,12 @@ Nothing here touches a global ``cfg.CONF``: each service builds its own
 ``ConfigOpts`` in its console script (or test) and passes it down.
 """
 
+import importlib
+
 from oslo_config import cfg
 from oslo_log import log
 import oslo_messaging
+import oslo_messaging.opts
 
 AUTH_STRATEGIES = ('keystone', 'noauth')
 
@@ -50,6 +53,37 @@ def register_common_opts(conf, default_port):
     conf.register_opts(default_opts)
     conf.register_opts(api_opts(default_port), group='api')
     oslo_messaging.set_transport_defaults('flocx')
+    for group, opts in oslo_messaging.opts.list_opts():
+        if group is None:
+            conf.register_opts(opts)
+    _register_late_messaging_opts(conf)
+    # No broker configured means the in-process transport: the embedded
+    # default runs every service in one process.
+    conf.set_default('transport_url', 'fake:/')
+
+
+# oslo.messaging registers these only on the global cfg.CONF or lazily on
+# first use, yet reads them from the transport's ConfigOpts: a service with
+# its own ConfigOpts registers them itself, as oslo_messaging.ConfFixture does.
+_LATE_MESSAGING_OPTS = (
+    ('oslo_messaging._metrics.client', 'oslo_messaging_metrics',
+     'oslo_messaging_metrics'),
+    ('oslo_messaging._tracing.client', 'oslo_messaging_tracing',
+     'oslo_messaging_tracing'),
+    ('oslo_messaging.rpc.client', '_client_opts', None),
+    ('oslo_messaging.rpc.dispatcher', '_dispatcher_opts', None),
+)
+
+
+def _register_late_messaging_opts(conf):
+    for module_name, attribute, group in _LATE_MESSAGING_OPTS:
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            continue
+        opts = getattr(module, attribute, None)
+        if opts is not None:
+            conf.register_opts(opts, group=group)
 
 
 def list_common_opts(default_port):

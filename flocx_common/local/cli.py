@@ -1,0 +1,316 @@
+"""flocx-local: a whole FLOCX on loopback, in one command.
+
+    flocx-local up      # Keystone + Ironic + market, auction, provider; demo
+    flocx-local demo    # run the demo market again
+    flocx-local status
+    flocx-local down
+
+Embedded defaults: SQLite, and the three FLOCX services in one background
+process talking over the in-process RPC transport. ``--transport-url``
+(RabbitMQ) and ``--database-url`` (PostgreSQL or MariaDB) run them as a
+deployment would: one process per service (``--separate``).
+"""
+
+import argparse
+import json
+import logging
+import os
+import pathlib
+import signal
+import sys
+import threading
+import time
+
+from flocx_common.local import demo as demo_mod
+from flocx_common.local import openstack as local_openstack
+from flocx_common.local import processes
+
+LOG = logging.getLogger('flocx-local')
+
+SERVICES = ('market', 'auction', 'provider')
+SERVICE_TYPES = {'market': 'marketplace', 'auction': 'auction',
+                 'provider': 'provider'}
+# One process per service when separate: (console script, its config).
+SEPARATE = (('flocx-market-api', 'market'), ('flocx-market-manager', 'market'),
+            ('flocx-auction-engine', 'auction'),
+            ('flocx-auction-api', 'auction'),
+            ('flocx-provider-api', 'provider'),
+            ('flocx-provider-manager', 'provider'))
+SERVE_PROCESS = 'flocx-services'
+
+
+class Layout:
+    """Where a local FLOCX keeps its files."""
+
+    def __init__(self, run_dir):
+        self.root = pathlib.Path(run_dir).resolve()
+        self.openstack = self.root / 'openstack'
+        self.etc = self.root / 'etc'
+        self.logs = self.root / 'logs'
+        self.pids = self.root / 'pids'
+        self.state_file = self.root / 'flocx-local.json'
+
+    def conf(self, service):
+        return self.etc / f'flocx-{service}.conf'
+
+    def state(self):
+        if not self.state_file.exists():
+            return {}
+        return json.loads(self.state_file.read_text())
+
+
+def write_configs(layout, cloud, ports, transport_url, database_url):
+    """The three services' config files, pointing at the local cloud."""
+    layout.etc.mkdir(parents=True, exist_ok=True)
+    authtoken = {
+        'auth_type': 'password', 'auth_url': cloud.auth_url,
+        'www_authenticate_uri': cloud.auth_url, 'username': 'flocx',
+        'password': cloud.password('flocx'), 'user_domain_name': 'Default',
+        'project_name': 'service', 'project_domain_name': 'Default',
+        'region_name': 'RegionOne', 'interface': 'public',
+    }
+    notify_driver = 'log' if transport_url == 'fake:/' else 'messagingv2'
+    for service in SERVICES:
+        db = database_url or f'sqlite:///{layout.root}/{service}.sqlite'
+        sections = {
+            'DEFAULT': {'auth_strategy': 'keystone', 'host': 'local',
+                        'transport_url': transport_url,
+                        'log_file': str(layout.logs / f'flocx-{service}.log')},
+            'api': {'host_ip': '127.0.0.1', 'port': ports[service]},
+            'keystone_authtoken': authtoken,
+            'oslo_messaging_notifications': {'driver': notify_driver},
+        }
+        if service in ('market', 'provider'):
+            sections['database'] = {'connection': db.replace(
+                '{service}', service)}
+        if service == 'auction':
+            sections['auction'] = {'state_path': str(layout.root / 'auction'),
+                                   'round_interval': 10}
+        if service == 'provider':
+            sections['provider'] = {'name': 'local', 'poll_interval': 1}
+            sections['ironic'] = {
+                key: authtoken[key] for key in (
+                    'auth_type', 'auth_url', 'username', 'password',
+                    'user_domain_name', 'region_name')}
+            sections['ironic']['valid_interfaces'] = 'public'
+        with open(layout.conf(service), 'w') as f:
+            for name, options in sections.items():
+                f.write(f'[{name}]\n')
+                for key, value in options.items():
+                    f.write(f'{key} = {value}\n')
+                f.write('\n')
+
+
+def serve(layout):
+    """Run every FLOCX service in this process until SIGTERM."""
+    from oslo_log import log
+
+    from flocx_auction.api import app as auction_app
+    from flocx_auction.cmd import engine as auction_engine
+    from flocx_auction import conf as auction_conf
+    from flocx_common import server
+    from flocx_market.api import app as market_app
+    from flocx_market.cmd import manager as market_manager
+    from flocx_market import conf as market_conf
+    from flocx_market.db import api as market_db
+    from flocx_market.db import migration as market_migration
+    from flocx_provider.api import app as provider_app
+    from flocx_provider.cmd import manager as provider_manager
+    from flocx_provider import conf as provider_conf
+    from flocx_provider.db import api as provider_db
+    from flocx_provider.db import migration as provider_migration
+
+    def conf_of(module, service):
+        return module.get_conf(['--config-file', str(layout.conf(service))])
+
+    confs = {'market': conf_of(market_conf, 'market'),
+             'auction': conf_of(auction_conf, 'auction'),
+             'provider': conf_of(provider_conf, 'provider')}
+    log.setup(confs['market'], 'flocx-local')
+    market_migration.upgrade(
+        market_db.Connection.from_conf(confs['market']).get_engine())
+    provider_migration.upgrade(
+        provider_db.Connection.from_conf(confs['provider']).get_engine())
+
+    workers = [market_manager.ManagerService(confs['market']),
+               auction_engine.EngineService(confs['auction']),
+               provider_manager.ManagerService(confs['provider'])]
+    apps = {'market': market_app.setup_app(confs['market']),
+            'auction': auction_app.setup_app(confs['auction']),
+            'provider': provider_app.setup_app(confs['provider'])}
+    servers = [server.make_server(app, '127.0.0.1', confs[name].api.port)
+               for name, app in apps.items()]
+    for worker in workers:
+        worker.start()
+    for http in servers:
+        http.prepare()
+        threading.Thread(target=http.serve, daemon=True).start()
+
+    done = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *a: done.set())
+    signal.signal(signal.SIGINT, lambda *a: done.set())
+    done.wait()
+    for http in servers:
+        http.stop()
+    for worker in reversed(workers):
+        worker.stop()
+
+
+def up(args, layout):
+    started = time.monotonic()
+    layout.root.mkdir(parents=True, exist_ok=True)
+    layout.logs.mkdir(exist_ok=True)
+    layout.pids.mkdir(exist_ok=True)
+    ports = {s: local_openstack.free_port() for s in SERVICES}
+    urls = {SERVICE_TYPES[s]: f'http://127.0.0.1:{ports[s]}' for s in SERVICES}
+    step('Starting a real Keystone and Ironic on loopback')
+    cloud = local_openstack.LocalOpenStack(
+        layout.openstack, service_urls=urls,
+        cache_dir=None if args.no_cache else local_openstack.DEFAULT_CACHE_DIR)
+    cloud.start()
+    step(f'Keystone {cloud.auth_url}, Ironic {cloud.ironic_url} '
+         f'({cloud.timings.get("start_total_s")} s)')
+    transport = args.transport_url or 'fake:/'
+    write_configs(layout, cloud, ports, transport, args.database_url)
+    separate = args.separate or transport != 'fake:/'
+    answering = {}  # service -> the process that serves its API
+    if separate:
+        step('Starting the FLOCX services, one process each, over '
+             f'{transport.split(":")[0]}')
+        for script, service in SEPARATE:
+            proc = _spawn(layout, script, service)
+            if script.endswith('-api'):
+                answering[service] = proc
+    else:
+        step('Starting the FLOCX services (one process, in-process RPC)')
+        proc = processes.spawn(
+            SERVE_PROCESS, [sys.executable, '-m', 'flocx_common.local.cli',
+                            'serve', '--dir', str(layout.root)],
+            layout.pids, layout.logs,
+            env=dict(os.environ, PYTHONWARNINGS='ignore'))
+        answering = dict.fromkeys(SERVICES, proc)
+    layout.state_file.write_text(json.dumps(
+        {'urls': urls, 'separate': separate, 'transport_url': transport,
+         'clouds_yaml': str(cloud.clouds_yaml)}, indent=1))
+    for service in SERVICES:
+        url = urls[SERVICE_TYPES[service]] + '/healthcheck'
+        processes.wait_until_answering(
+            service, url, answering[service], timeout=120,
+            log_file=layout.logs / f'flocx-{service}.log')
+    step(f'FLOCX is up in {time.monotonic() - started:.1f} s')
+    print_usage(layout, cloud, urls)
+    if not args.no_demo:
+        demo_mod.run(cloud, urls, say=step)
+
+
+def _spawn(layout, script, service):
+    argv = [str(pathlib.Path(sys.executable).with_name(script)),
+            '--config-file', str(layout.conf(service))]
+    return processes.spawn(script, argv, layout.pids, layout.logs,
+                           env=dict(os.environ, PYTHONWARNINGS='ignore'))
+
+
+def down(layout):
+    state = layout.state()
+    names = ([s for s, _ in SEPARATE] if state.get('separate')
+             else [SERVE_PROCESS])
+    for name in names:
+        processes.stop(name, layout.pids / f'{name}.pid', str(layout.root))
+    local_openstack.LocalOpenStack(layout.openstack).stop()
+    step('FLOCX stopped')
+
+
+def status(layout):
+    state = layout.state()
+    names = ([s for s, _ in SEPARATE] if state.get('separate')
+             else [SERVE_PROCESS])
+    running = {name: processes.running_pid(layout.pids / f'{name}.pid',
+                                           str(layout.root))
+               for name in names}
+    running.update(local_openstack.LocalOpenStack(layout.openstack).status())
+    print(json.dumps({'processes': running, 'urls': state.get('urls')},
+                     indent=1))
+    return 0 if all(running.values()) else 3
+
+
+def print_usage(layout, cloud, urls):
+    print(f'''
+FLOCX is running on loopback:
+  Keystone     {cloud.auth_url}
+  Ironic       {cloud.ironic_url}
+  marketplace  {urls['marketplace']}
+  auction      {urls['auction']}
+  provider     {urls['provider']}
+  logs         {layout.logs}
+
+Use it as the demo organizations (org-a owns nodes, org-b rents):
+  export OS_CLIENT_CONFIG_FILE={cloud.clouds_yaml}
+  openstack --os-cloud flocx-org-a-member baremetal node list
+  openstack --os-cloud flocx-org-b-member market offer list
+  openstack --os-cloud flocx-org-b-member market bid create --quantity 1 \\
+      --start now --duration 1h --price 3 --resource-class baremetal
+  openstack --os-cloud flocx-admin market round start
+
+Stop it with: tools/flocx-local.sh down
+''', flush=True)
+
+
+def step(message):
+    print(f'[flocx-local {time.strftime("%H:%M:%S")}] {message}', flush=True)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog='flocx-local',
+                                     description=__doc__.split('\n\n')[0])
+    parser.add_argument('command', nargs='?', default='up',
+                        choices=('up', 'down', 'status', 'demo', 'serve'))
+    parser.add_argument('--dir', default=os.environ.get('FLOCX_LOCAL_DIR',
+                                                        'local-run'),
+                        help='run directory (default: %(default)s)')
+    parser.add_argument('--transport-url',
+                        help='oslo.messaging URL, e.g. '
+                             'rabbit://guest:guest@127.0.0.1:5672/; implies '
+                             '--separate')
+    parser.add_argument('--database-url',
+                        help='SQLAlchemy URL for the market and provider '
+                             'databases; "{service}" in it is replaced by '
+                             'the service name')
+    parser.add_argument('--separate', action='store_true',
+                        help='one process per service (needs a broker)')
+    parser.add_argument('--no-demo', action='store_true')
+    parser.add_argument('--no-cache', action='store_true',
+                        help='no snapshot of initialized Keystone/Ironic')
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+    layout = Layout(args.dir)
+    if args.command == 'serve':
+        serve(layout)
+        return 0
+    if args.command == 'down':
+        down(layout)
+        return 0
+    if args.command == 'status':
+        return status(layout)
+    if args.command == 'demo':
+        state = layout.state()
+        cloud = local_openstack.LocalOpenStack(layout.openstack)
+        demo_mod.run(cloud, state['urls'], say=step)
+        return 0
+    if args.separate and not args.transport_url:
+        parser.error('--separate needs --transport-url: the in-process '
+                     'transport cannot cross processes')
+    if any(local_openstack.LocalOpenStack(layout.openstack).status().values()):
+        parser.error(f'a local FLOCX is already running in {layout.root}; '
+                     'run "flocx-local down" first')
+    try:
+        up(args, layout)
+    except BaseException:
+        step(f'Start failed; stopping what was started (logs in '
+             f'{layout.logs})')
+        down(layout)
+        raise
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
