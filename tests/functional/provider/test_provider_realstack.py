@@ -1,0 +1,224 @@
+"""The provider end to end against a real Keystone and a real Ironic.
+
+org-a offers a node through the provider API with a real Keystone token
+(keystonemiddleware); the offer lands in the market; a contract for org-b
+is committed in the market as the auction engine would; the provider's
+manager makes org-b the node's lessee at the start (org-b sees and deploys
+it, org-c does not see it) and takes it back, cleaned, at the end.
+
+The market runs in-process on SQLite, noauth, over the fake RPC transport
+the provider also uses. Timings (how late after the start and end the
+lessee was set and removed) are printed; run with ``-s`` to see them.
+"""
+import datetime
+import json
+import time
+import uuid
+
+from oslo_config import cfg
+from oslo_messaging import conffixture
+from oslo_utils import timeutils
+import pytest
+import webob
+from openstack import exceptions as sdk_exceptions
+
+from flocx_common import context
+from flocx_common import rpc
+from flocx_market import manager as market_manager
+from flocx_provider.api import app as provider_app
+from flocx_provider.cmd import manager as provider_manager
+from flocx_provider import conf as provider_conf
+from flocx_provider.db import api as db_api
+from flocx_provider.db import migration
+from flocx_provider import ironic
+from flocx_provider import provider as provider_service
+from tests.unit.market import base as market_base
+
+PROVIDER = 'functional-provider'
+POLL_INTERVAL = 5
+
+
+def _write_conf(path, realstack, db_url):
+    flocx = {'auth_type': 'password', 'auth_url': realstack.auth_url,
+             'username': 'flocx', 'password': realstack.password('flocx'),
+             'user_domain_id': 'default', 'region_name': 'RegionOne'}
+    sections = {
+        'DEFAULT': {'auth_strategy': 'keystone', 'transport_url': 'fake:/'},
+        'database': {'connection': db_url},
+        'provider': {'name': PROVIDER, 'poll_interval': str(POLL_INTERVAL),
+                     'retry_interval': '0.5'},
+        'keystone_authtoken': dict(
+            flocx, www_authenticate_uri=realstack.auth_url,
+            project_name='service', project_domain_id='default',
+            interface='public'),
+        'ironic': dict(flocx, valid_interfaces='public'),
+        'oslo_messaging_notifications': {'driver': 'test'},
+    }
+    with open(path, 'w') as f:
+        for section, values in sections.items():
+            f.write(f'[{section}]\n')
+            for key, value in values.items():
+                f.write(f'{key} = {value}\n')
+
+
+@pytest.fixture
+def flocx(realstack, tmp_path):
+    """The market (in-process) and the provider (API app + manager)."""
+    market = market_base.MarketFixture()
+    market.setUp()
+    server = rpc.get_server(
+        market.conf, rpc.MARKET_TOPIC,
+        [market_manager.MarketManager(market.services)],
+        enforcer=market.services.enforcer)
+    server.start()
+    conf_file = tmp_path / 'provider.conf'
+    db_url = f'sqlite:///{tmp_path}/provider.sqlite'
+    _write_conf(conf_file, realstack, db_url)
+    conf = cfg.ConfigOpts()
+    provider_conf.register_opts(conf)
+    conf(['--config-file', str(conf_file)], project='flocx')
+    messaging = conffixture.ConfFixture(conf)
+    messaging.setUp()
+    messaging.transport_url = 'fake:/'
+    db = db_api.Connection(db_url)
+    migration.upgrade(db.get_engine())
+    services = provider_service.build_services(conf, db=db)
+    manager = provider_manager.ManagerService(conf, services)
+    manager.start()
+    try:
+        yield {'market': market, 'conf': conf, 'db': db,
+               'app': provider_app.setup_app(conf, services),
+               'manager': manager}
+    finally:
+        manager.stop()
+        server.stop()
+        server.wait()
+        db.dispose()
+        messaging.cleanUp()
+        market.cleanUp()
+
+
+def call(app, token, method, path, body=None):
+    req = webob.Request.blank(path, method=method)
+    req.headers['X-Auth-Token'] = token
+    if body is not None:
+        req.body = json.dumps(body).encode()
+        req.content_type = 'application/json'
+    resp = req.get_response(app)
+    return resp.status_code, json.loads(resp.body) if resp.body else None
+
+
+def iso(dt):
+    return dt.isoformat() + 'Z'
+
+
+def wait_for(predicate, timeout, what):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f'timed out waiting for {what}')
+
+
+def test_offer_rent_deploy_and_reclaim(realstack, make_nodes, flocx):
+    node_id, = make_nodes('org-a')
+    org_a = realstack.connect('flocx-org-a-member')
+    org_b = realstack.connect('flocx-org-b-member')
+    org_c = realstack.connect('flocx-org-c-member')
+    org_a_id = realstack.project_id('org-a')
+    org_b_id = realstack.project_id('org-b')
+    app, market_db = flocx['app'], flocx['market'].db
+    now = timeutils.utcnow()
+
+    # No token, no offer.
+    req = webob.Request.blank('/v1/offers')
+    assert req.get_response(app).status_code == 401
+
+    # org-a offers its node, with a real Keystone token.
+    status, offer = call(app, org_a.auth_token, 'POST', '/v1/offers', {
+        'node': node_id, 'start_time': iso(now),
+        'end_time': iso(now + datetime.timedelta(hours=1)), 'price': 2.5})
+    assert status == 201, offer
+    assert offer['project_id'] == org_a_id
+    assert offer['properties']['cpus'] == 8
+    market_offer = market_db.get_offer(offer['market_offer_uuid'])
+    assert market_offer['status'] == 'open'
+    assert market_offer['provider'] == PROVIDER
+    assert market_offer['project_id'] == org_a_id
+    assert market_offer['resource_uuid'] == node_id
+
+    # org-b cannot offer org-a's node: it does not even see it.
+    status, body = call(app, org_b.auth_token, 'POST', '/v1/offers', {
+        'node': node_id, 'start_time': iso(now),
+        'end_time': iso(now + datetime.timedelta(hours=2)), 'price': 1})
+    assert status == 404, body
+    # A second offer of the same time by org-a is refused.
+    status, body = call(app, org_a.auth_token, 'POST', '/v1/offers', {
+        'node': node_id, 'start_time': iso(now),
+        'end_time': iso(now + datetime.timedelta(hours=2)), 'price': 1})
+    assert status == 409, body
+
+    # The auction engine's part: org-b's bid wins the node for 12 s.
+    start = timeutils.utcnow().replace(microsecond=0) + \
+        datetime.timedelta(seconds=3)
+    end = start + datetime.timedelta(seconds=12)
+    bid = market_db.create_bid({
+        'project_id': org_b_id, 'quantity': 1, 'resource_class': None,
+        'constraints': [], 'start_time': start, 'latest_start_time': start,
+        'duration': 12, 'price': 3.0, 'decide_by': None})
+    market_services = flocx['market'].services
+    contract = market_services.market.commit_awards(
+        context.get_admin_context(market_services.enforcer), 'round-1', [{
+            'uuid': str(uuid.uuid4()), 'bid_uuid': bid['uuid'],
+            'start_time': start, 'end_time': end, 'price': 3.0,
+            'nodes': [{'offer_uuid': offer['market_offer_uuid'],
+                       'price': 2.5}]}])['accepted'][0]
+
+    # At the start org-b becomes the lessee.
+    wait_for(lambda: org_a.baremetal.get_node(node_id).lessee == org_b_id,
+             POLL_INTERVAL + 30, 'the lessee to be set')
+    seen_lent = timeutils.utcnow()
+    wait_for(lambda: market_db.get_contract(contract['uuid'])['status'] ==
+             'active', 10, 'the contract to be active')
+    record, = flocx['db'].fulfilments_of(contract_uuid=contract['uuid'])
+    lend_late = (record['lent_at'] - start).total_seconds()
+
+    # org-b sees and deploys it; org-c does not see it.
+    assert org_b.baremetal.get_node(node_id).owner == org_a_id
+    org_b.baremetal.set_node_provision_state(node_id, 'active')
+    ironic.wait_for_provision_state(org_b, [node_id], 'active', timeout=30)
+    with pytest.raises(sdk_exceptions.NotFoundException):
+        org_c.baremetal.get_node(node_id)
+    # A renter may not offer what it rents.
+    status, body = call(app, org_b.auth_token, 'POST', '/v1/offers', {
+        'node': node_id, 'start_time': iso(end),
+        'end_time': iso(end + datetime.timedelta(hours=1)), 'price': 1})
+    assert status in (403, 404), body
+    # Nor cancel the owner's booked offer.
+    status, body = call(app, org_a.auth_token, 'DELETE',
+                        f'/v1/offers/{offer["uuid"]}')
+    assert status == 409, body
+
+    # At the end org-b loses it; it comes back cleaned and available.
+    wait_for(lambda: market_db.get_contract(contract['uuid'])['status'] ==
+             'completed', POLL_INTERVAL + 60, 'the contract to complete')
+    record, = flocx['db'].fulfilments_of(contract_uuid=contract['uuid'])
+    node = org_a.baremetal.get_node(node_id)
+    assert node.lessee is None
+    assert node.owner == org_a_id
+    assert node.provision_state == 'available'
+    assert node.power_state != 'power on'
+    assert node.instance_id is None
+    with pytest.raises(sdk_exceptions.NotFoundException):
+        org_b.baremetal.get_node(node_id)
+    events = [e['event_type'] for e in market_db.list_events(org_b_id)]
+    assert 'contract.start' in events and 'contract.end' in events
+    reclaim_done = (record['reclaimed_at'] - end).total_seconds()
+    print(f'\nlessee set {lend_late:.3f} s after the start (seen by the '
+          f'owner {(seen_lent - start).total_seconds():.3f} s after); node '
+          f'back available and off {reclaim_done:.3f} s after the end '
+          f'(undeploy + clean on fake hardware)')
+    assert lend_late < 5
+    assert reclaim_done < 30
