@@ -77,6 +77,9 @@ class Market:
             award = dict(award, round_id=round_id,
                          start_time=_time(award['start_time']),
                          end_time=_time(award['end_time']))
+            # A round committed again (the engine retrying after a lost
+            # answer) returns the same contracts; tell nobody twice.
+            known = self.db.get_contract(award['uuid']) is not None
             try:
                 contract = self.db.commit_award(award)
             except db_api.Refused as e:
@@ -86,6 +89,8 @@ class Market:
                                 'reason': str(e)})
                 continue
             accepted.append(contract)
+            if known:
+                continue
             self.notifier.emit(ctx, 'Contract', 'create', contract)
             self._tell_providers(ctx, contract)
         return {'accepted': accepted, 'refused': refused}
