@@ -12,6 +12,7 @@ import datetime
 import logging
 
 from django.conf import settings
+from horizon import exceptions as horizon_exceptions
 from keystoneauth1 import exceptions as ks_exceptions
 from keystoneauth1 import session as ks_session
 from keystoneauth1 import token_endpoint
@@ -31,6 +32,10 @@ OFFER_STATUSES = ('open', 'cancelled', 'expired')
 BID_STATUSES = ('open', 'contracted', 'cancelled', 'expired')
 CONTRACT_STATUSES = ('scheduled', 'active', 'completed', 'cancelled',
                      'failed')
+# What a panel catches and hands to horizon.exceptions.handle: API errors
+# and a service missing from the catalog.
+ERRORS = (exceptions.MarketplaceError,
+          horizon_exceptions.ServiceCatalogException)
 # flocx_common.hardware.OPS
 CONSTRAINT_OPS = ('==', '!=', '<', '<=', '>', '>=', 'in', 'has')
 
@@ -207,7 +212,7 @@ def isotime(value):
     if isinstance(value, str):
         return value
     if value.tzinfo is not None:
-        value = value.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+        value = value.astimezone(datetime.UTC).replace(tzinfo=None)
     return value.strftime('%Y-%m-%dT%H:%M:%SZ')
 
 
@@ -215,7 +220,7 @@ def parse_time(text):
     """An API time (ISO 8601, UTC) as an aware datetime, or None."""
     if not text:
         return None
-    value = datetime.datetime.fromisoformat(str(text).replace('Z', '+00:00'))
+    value = datetime.datetime.fromisoformat(str(text))
     if value.tzinfo is None:
-        value = value.replace(tzinfo=datetime.timezone.utc)
+        value = value.replace(tzinfo=datetime.UTC)
     return value

@@ -53,9 +53,9 @@ def price_history(points, width=640, height=260):
     def y(price):
         return top + plot_h - price / y_max * plot_h
 
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="flocx-chart" '
-             f'id="flocx-price-chart" role="img" width="{width}" '
-             f'height="{height}" viewBox="0 0 {width} {height}" {FONT}>',
+    parts = [(f'<svg xmlns="http://www.w3.org/2000/svg" class="flocx-chart" '
+              f'id="flocx-price-chart" role="img" width="{width}" '
+              f'height="{height}" viewBox="0 0 {width} {height}" {FONT}>'),
              '<title>Clearing prices per node-hour over time</title>']
     for i in range(5):
         value = y_max * i / 4
@@ -67,7 +67,7 @@ def price_history(points, width=640, height=260):
     for i in range(3):
         t = t0 + (t1 - t0) * i / 2
         label = datetime.datetime.fromtimestamp(
-            t, datetime.timezone.utc).strftime('%m-%d %H:%M')
+            t, datetime.UTC).strftime('%m-%d %H:%M')
         parts.append(f'<text x="{_num(x(t))}" y="{height - bottom + 16}" '
                      f'text-anchor="middle">{label}</text>')
     parts.append(f'<line x1="{left}" x2="{left}" y1="{top}" '
@@ -119,16 +119,16 @@ def market_depth(depth, width=640, bar_height=14):
     plot_w = width - left - right
     x_max = _nice_max(max(max(r.get('nodes_on_offer') or 0,
                               r.get('nodes_wanted') or 0) for r in depth))
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="flocx-chart" '
-             f'id="flocx-depth-chart" role="img" width="{width}" '
-             f'height="{height}" viewBox="0 0 {width} {height}" {FONT}>',
+    parts = [(f'<svg xmlns="http://www.w3.org/2000/svg" class="flocx-chart" '
+              f'id="flocx-depth-chart" role="img" width="{width}" '
+              f'height="{height}" viewBox="0 0 {width} {height}" {FONT}>'),
              '<title>Market depth: nodes on offer and nodes wanted</title>',
-             f'<rect x="{left}" y="4" width="10" height="10" '
-             f'fill="{PALETTE[0]}"/><text x="{left + 14}" y="9" '
-             'dominant-baseline="middle">nodes on offer</text>',
-             f'<rect x="{left + 120}" y="4" width="10" height="10" '
-             f'fill="{PALETTE[3]}"/><text x="{left + 134}" y="9" '
-             'dominant-baseline="middle">nodes wanted</text>']
+             (f'<rect x="{left}" y="4" width="10" height="10" '
+              f'fill="{PALETTE[0]}"/><text x="{left + 14}" y="9" '
+              'dominant-baseline="middle">nodes on offer</text>'),
+             (f'<rect x="{left + 120}" y="4" width="10" height="10" '
+              f'fill="{PALETTE[3]}"/><text x="{left + 134}" y="9" '
+              'dominant-baseline="middle">nodes wanted</text>')]
     for n, row in enumerate(depth):
         y0 = top + n * row_h
         parts.append(f'<text x="{left - 8}" y="{y0 + bar_height}" '

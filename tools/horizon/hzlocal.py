@@ -27,7 +27,6 @@ import argparse
 import hashlib
 import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -81,7 +80,7 @@ class Horizon:
         probe = subprocess.run(
             [str(self.python), '-c',
              'import openstack_dashboard, playwright, flocx_dashboard'],
-            capture_output=True)
+            check=False, capture_output=True)
         return probe.returncode == 0
 
     # Installation.
@@ -183,14 +182,13 @@ class Horizon:
         self.configure(market_default_panel=market_default_panel)
         port = port or free_port()
         self.log_dir.mkdir(parents=True, exist_ok=True)
-        log = open(self.log_dir / 'horizon.log', 'ab')
-        proc = subprocess.Popen(
-            [str(self.venv / 'bin' / 'django-admin'), 'runserver',
-             '--insecure', '--noreload', f'{HOST}:{port}'],
-            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-            env=self.env(keystone_url), start_new_session=True,
-            cwd=str(self.dir))
-        log.close()
+        with open(self.log_dir / 'horizon.log', 'ab') as log:
+            proc = subprocess.Popen(
+                [str(self.venv / 'bin' / 'django-admin'), 'runserver',
+                 '--insecure', '--noreload', f'{HOST}:{port}'],
+                stdin=subprocess.DEVNULL, stdout=log,
+                stderr=subprocess.STDOUT, env=self.env(keystone_url),
+                start_new_session=True, cwd=str(self.dir))
         self.pid_file.write_text(str(proc.pid))
         url = f'http://{HOST}:{port}'
         self.state_file.write_text(json.dumps(

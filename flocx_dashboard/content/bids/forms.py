@@ -4,13 +4,10 @@ import re
 
 from django.core import validators
 from django.utils.translation import gettext_lazy as _
-from horizon import exceptions
-from horizon import forms
-from horizon import messages
+from horizon import exceptions, forms, messages
 
-from flocx_dashboard import api
+from flocx_dashboard import api, utils
 from flocx_dashboard import exceptions as flocx_exceptions
-from flocx_dashboard import utils
 
 TIME_FORMATS = ('%Y-%m-%d %H:%M', '%Y-%m-%dT%H:%M', '%Y-%m-%d %H:%M:%S',
                 '%Y-%m-%dT%H:%M:%S', '%Y-%m-%dT%H:%M:%SZ')
@@ -18,6 +15,8 @@ UNITS = (('60', _("minutes")), ('3600', _("hours")), ('86400', _("days")))
 # The API accepts a start this far in the past (a form filled in a moment
 # ago); flocx_market.api.v1.orders.CLOCK_SLACK.
 CLOCK_SLACK = datetime.timedelta(minutes=5)
+# A blank start means now, or as late as this much later.
+ASAP_WINDOW = datetime.timedelta(hours=1)
 PROPERTY = r'[A-Za-z0-9_.:-]{1,64}'
 CONSTRAINT = re.compile(
     rf'^(?P<property>{PROPERTY})\s*(?P<op>==|!=|<=|>=|<|>)\s*(?P<value>.+)$'
@@ -82,7 +81,7 @@ def parse_utc(text):
     for fmt in TIME_FORMATS:
         try:
             return datetime.datetime.strptime(text, fmt).replace(
-                tzinfo=datetime.timezone.utc)
+                tzinfo=datetime.UTC)
         except ValueError:
             pass
     raise ValueError(_('Use YYYY-MM-DD HH:MM (UTC).'))
@@ -110,8 +109,9 @@ class CreateBidForm(forms.SelfHandlingForm):
     latest_start = forms.CharField(
         label=_("Latest start (UTC)"), required=False,
         widget=forms.TextInput(attrs={'placeholder': 'YYYY-MM-DD HH:MM '
-                                                     '(blank: the start)'}),
-        help_text=_("A later start is acceptable up to this time."))
+                                                     '(blank: the start; +1 h for a blank start)'}),
+        help_text=_("A later start is acceptable up to this time. With a "
+                    "blank start: an hour from now."))
     duration = forms.IntegerField(label=_("Duration"), min_value=1,
                                   initial=1)
     duration_unit = forms.ChoiceField(label=_("Duration unit"),
@@ -123,14 +123,18 @@ class CreateBidForm(forms.SelfHandlingForm):
 
     def clean(self):
         data = super().clean()
-        now = datetime.datetime.now(datetime.timezone.utc)
+        now = datetime.datetime.now(datetime.UTC)
         for field in ('start', 'latest_start'):
             try:
                 data[field] = parse_utc(data.get(field))
             except ValueError as e:
                 self.add_error(field, str(e))
         if 'start' in data and data['start'] is None:
+            # "As soon as possible": a bid that must start at the very
+            # second it was made could not be matched by any later round.
             data['start'] = now.replace(microsecond=0)
+            if data.get('latest_start') is None and 'latest_start' in data:
+                data['latest_start'] = data['start'] + ASAP_WINDOW
         start, latest = data.get('start'), data.get('latest_start')
         if start and start < now - CLOCK_SLACK:
             self.add_error('start', _('The start is in the past.'))

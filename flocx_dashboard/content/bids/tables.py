@@ -4,8 +4,7 @@ from django.utils.translation import ngettext_lazy
 from horizon import tables
 from horizon.utils import filters
 
-from flocx_dashboard import api
-from flocx_dashboard import utils
+from flocx_dashboard import api, utils
 
 TIME = (filters.parse_isotime,
         lambda t: defaultfilters.date(t, 'Y-m-d H:i') if t else '-')

@@ -1,8 +1,6 @@
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
-from horizon import exceptions
-from horizon import forms
-from horizon import tables
+from horizon import exceptions, forms, tables
 
 from flocx_dashboard import api
 from flocx_dashboard.content.bids import forms as bid_forms
@@ -18,7 +16,7 @@ class IndexView(tables.DataTableView):
         try:
             bids = api.bid_list(self.request, sort_key='created_at',
                                 sort_dir='desc')
-        except Exception:
+        except api.ERRORS:
             exceptions.handle(self.request, _('Unable to retrieve the bids.'))
             return []
         return bids

@@ -1,6 +1,5 @@
 from django.utils.translation import gettext_lazy as _
-from horizon import exceptions
-from horizon import tables
+from horizon import exceptions, tables
 
 from flocx_dashboard import api
 from flocx_dashboard.content.contracts import tables as contract_tables
@@ -17,7 +16,7 @@ class IndexView(tables.DataTableView):
                                           sort_key='start_time',
                                           sort_dir='desc',
                                           **self.get_filters())
-        except Exception:
+        except api.ERRORS:
             exceptions.handle(self.request,
                               _('Unable to retrieve the contracts.'))
             return []

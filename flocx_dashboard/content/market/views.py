@@ -1,11 +1,9 @@
 import datetime
 
 from django.utils.translation import gettext_lazy as _
-from horizon import exceptions
-from horizon import views
+from horizon import exceptions, views
 
-from flocx_dashboard import api
-from flocx_dashboard import charts
+from flocx_dashboard import api, charts
 
 HISTORY_DAYS = 30
 
@@ -35,7 +33,7 @@ class IndexView(views.HorizonTemplateView):
         context['auction'] = api.is_enabled(request, api.AUCTION)
         points, depth = [], None
         if context['auction']:
-            since = (datetime.datetime.now(datetime.timezone.utc)
+            since = (datetime.datetime.now(datetime.UTC)
                      - datetime.timedelta(days=HISTORY_DAYS))
             try:
                 body = api.prices(request, since=since)
@@ -45,7 +43,7 @@ class IndexView(views.HorizonTemplateView):
                           for p in body.get('prices', [])
                           if p.get('price') is not None]
                 depth = body.get('depth', [])
-            except Exception:
+            except api.ERRORS:
                 exceptions.handle(request,
                                   _('Unable to retrieve market prices.'))
         context['depth_source'] = 'auction' if depth is not None else 'offers'
@@ -60,7 +58,7 @@ class IndexView(views.HorizonTemplateView):
     def _fetch(self, lister, what, **filters):
         try:
             return lister(self.request, **filters)
-        except Exception:
+        except api.ERRORS:
             exceptions.handle(self.request,
                               _('Unable to retrieve the %s.') % what)
             return None

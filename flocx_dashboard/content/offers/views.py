@@ -1,6 +1,5 @@
 from django.utils.translation import gettext_lazy as _
-from horizon import exceptions
-from horizon import tables
+from horizon import exceptions, tables
 
 from flocx_dashboard import api
 from flocx_dashboard.content.offers import tables as offer_tables
@@ -15,7 +14,7 @@ class IndexView(tables.DataTableView):
         filters = self.get_filters()
         try:
             offers = api.offer_list(self.request, **filters)
-        except Exception:
+        except api.ERRORS:
             exceptions.handle(self.request,
                               _('Unable to retrieve the offers.'))
             return []
