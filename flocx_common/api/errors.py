@@ -20,6 +20,9 @@ class APIError(Exception):
         self.pointer = pointer
         if code:
             self.code = code
+        # oslo.messaging rebuilds a remote error as cls(*args, **kwargs):
+        # without this, a real broker would drop the code and the pointer.
+        self.kwargs = {'pointer': pointer, 'code': code}
 
 
 class BadRequest(APIError):
