@@ -47,7 +47,7 @@ class InlineExecutor:
         future = concurrent.futures.Future()
         try:
             future.set_result(fn(*args))
-        except BaseException as e:
+        except Exception as e:  # noqa: BLE001 -- handed to the future
             future.set_exception(e)
         return future
 
@@ -134,9 +134,9 @@ class ProviderManager:
                 # (A node still with its previous renter is lent once it
                 # is back: the reclaim's end wakes the loop.)
                 self._submit(ctx, record, self._lend)
-        elif record['state'] == 'lent':
-            if live is False or now >= record['end_time']:
-                self._submit(ctx, record, self._reclaim)
+        elif record['state'] == 'lent' and (
+                live is False or now >= record['end_time']):
+            self._submit(ctx, record, self._reclaim)
 
     def _is_live(self, record, known):
         """True/False: whether the contract or lease still wants the node;
@@ -377,7 +377,7 @@ class ProviderManager:
         with self._lock:
             futures = set(self._futures)
         self.executor.shutdown(wait=False, cancel_futures=True)
-        done, not_done = concurrent.futures.wait(futures, timeout=grace)
+        _, not_done = concurrent.futures.wait(futures, timeout=grace)
         if not_done:
             LOG.warning('Stopping with %d Ironic step(s) under way; they '
                         'resume at the next start', len(not_done))

@@ -108,7 +108,7 @@ class Provider:
     # Offers
 
     def create_offer(self, ctx, project_id, node_ident, start, end, price):
-        conn, node = self.owned_node(project_id, node_ident)
+        _, node = self.owned_node(project_id, node_ident)
         self.check_offerable(node)
         hardware = self.ironic.hardware_config(node)
         # The market refuses unknown (None) values; traits go with the
@@ -129,7 +129,7 @@ class Provider:
                 'properties': properties,
                 'start_time': offer['start_time'],
                 'end_time': offer['end_time'], 'price': price})
-        except BaseException as e:
+        except Exception as e:  # noqa: BLE001 -- re-raised
             # Not on the market: not on offer here either.
             self.db.delete_offer(offer['uuid'])
             raise _market_error(e)
@@ -148,7 +148,7 @@ class Provider:
                 if e.code != 'flocx.offer_not_open':
                     raise  # booked: it stays on offer here too
                 # Already closed on the market (expired, or by an admin).
-            except BaseException as e:
+            except Exception as e:  # noqa: BLE001 -- re-raised
                 raise _market_error(e)
         return self.db.update_offer(offer['uuid'], status='cancelled',
                                     status_reason='cancelled by its owner')
@@ -171,7 +171,7 @@ class Provider:
                 'in Keystone: nodes are lent only inside an organization. '
                 'Offer it on the market instead.',
                 code='flocx.not_a_child_project')
-        conn, node = self.owned_node(project_id, node_ident)
+        _, node = self.owned_node(project_id, node_ident)
         self.check_offerable(node)
         lease = self.db.create_lease({
             'project_id': project_id, 'lessee_project_id': lessee,
@@ -185,8 +185,8 @@ class Provider:
             lease['uuid'], 'cancelled', 'cancelled by its owner',
             only_from=db_api.LIVE_LEASE)
         if cancelled is None:
-            raise errors.Conflict(f'Lease {lease["uuid"]} is '
-                                  f'{self.db.get_lease(lease["uuid"])["status"]}.',
+            now = self.db.get_lease(lease['uuid'])['status']
+            raise errors.Conflict(f'Lease {lease["uuid"]} is {now}.',
                                   code='flocx.lease_not_live')
         if lease['status'] == 'active':
             self.nudge(ctx)  # reclaim the node now, not at the next poll

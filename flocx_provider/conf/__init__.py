@@ -23,7 +23,7 @@ def register_opts(conf):
 
 
 def get_conf(args=None, default_config_files=None):
-    """A parsed ConfigOpts for the provider; ``args`` as on the command line."""
+    """A parsed ConfigOpts for the provider, ``args`` as on a command line."""
     conf = cfg.ConfigOpts()
     register_opts(conf)
     conf(args=args or [], project='flocx', prog='flocx-provider',

@@ -294,7 +294,7 @@ def _common_filters(table, filters):
 
 
 def iso(value):
-    return value.replace(tzinfo=datetime.timezone.utc).isoformat()
+    return value.replace(tzinfo=datetime.UTC).isoformat()
 
 
 _INTERNAL = {'id'}

@@ -1,4 +1,4 @@
-"""The provider's tables. Queries live in db/api.py; schema changes in alembic."""
+"""The provider's tables. Queries live in db/api.py, migrations in alembic."""
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import mysql

@@ -7,7 +7,8 @@ rules = [
          'Offer a node the caller\'s project owns in Ironic on the market. '
          'Ironic ownership is checked besides this rule.',
          [('POST', '/v1/offers')]),
-    rule('flocx:provider:offer:get', f'{PROJECT_READER} or {SERVICE} or {ADMIN}',
+    rule('flocx:provider:offer:get',
+         f'{PROJECT_READER} or {SERVICE} or {ADMIN}',
          'Show one of the caller\'s project\'s offers (others get 404).',
          [('GET', '/v1/offers/{offer_uuid}')]),
     rule('flocx:provider:offer:list', f'{ANY_READER} or {SERVICE}',

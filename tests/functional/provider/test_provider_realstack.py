@@ -54,11 +54,11 @@ def _write_conf(path, realstack, db_url):
         'ironic': dict(flocx, valid_interfaces='public'),
         'oslo_messaging_notifications': {'driver': 'test'},
     }
-    with open(path, 'w') as f:
-        for section, values in sections.items():
-            f.write(f'[{section}]\n')
-            for key, value in values.items():
-                f.write(f'{key} = {value}\n')
+    lines = []
+    for section, values in sections.items():
+        lines.append(f'[{section}]')
+        lines.extend(f'{key} = {value}' for key, value in values.items())
+    path.write_text('\n'.join(lines) + '\n')
 
 
 @pytest.fixture

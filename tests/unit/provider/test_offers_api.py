@@ -134,3 +134,11 @@ class OfferReadCancelTest(base.ProviderTestCase):
         resp = self.org_a.delete(f'/v1/offers/{offer["uuid"]}')
         self.assertError(resp, 409, 'booked')
         self.assertEqual('open', self.fx.db.get_offer(offer['uuid'])['status'])
+
+    def test_cancel_offer_already_closed_on_the_market(self):
+        offer = self.offer().json
+        self.market_db.cancel_offer(offer['market_offer_uuid'],
+                                    'cancelled by an admin')
+        resp = self.org_a.delete(f'/v1/offers/{offer["uuid"]}')
+        self.assertEqual(200, resp.status_code, resp.body)
+        self.assertEqual('cancelled', resp.json['status'])
