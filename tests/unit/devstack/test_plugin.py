@@ -92,7 +92,7 @@ class DevStack:
             'RECORD': str(self.record),
             'STUB_BIN': str(self.bin),
             'PYTHON': sys.executable,
-            'ENABLED_SERVICES': f'key keystone mysql rabbit ir-api ir-cond '
+            'ENABLED_SERVICES': f'key mysql rabbit ir-api ir-cond '
                                 f'{ALL_SERVICES}',
             'DEST': str(dest),
             'DATA_DIR': str(root / 'data'),
@@ -224,7 +224,7 @@ def test_configure_creates_keystone_accounts(devstack):
 
 def test_configure_skips_disabled_apis_and_keystone(devstack):
     devstack.phase('configure_flocx',
-                   ENABLED_SERVICES='key keystone flocx-market-api '
+                   ENABLED_SERVICES='key flocx-market-api '
                                     'flocx-market-manager')
     assert [c[1] for c in devstack.calls('get_or_create_service')] == [
         'marketplace']
