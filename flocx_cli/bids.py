@@ -1,0 +1,177 @@
+"""``openstack market bid ...``: what renters ask for.
+
+Bids are sealed: a project sees only its own (an admin sees all).
+"""
+
+import argparse
+import math
+import re
+
+from cliff import columns
+from osc_lib.command import command
+
+from flocx_cli import common
+
+LIST_COLUMNS = ('uuid', 'quantity', 'resource_class', 'start_time',
+                'duration', 'price', 'status')
+STATUSES = ('open', 'contracted', 'cancelled', 'expired')
+SORT_KEYS = ('created_at', 'updated_at', 'start_time', 'price')
+
+# "memory_mb>=65536", "cpu_arch in x86_64,aarch64", "traits has CUSTOM_GPU".
+# Two-character operators come first so that "<=" is not read as "<".
+CONSTRAINT = re.compile(
+    r'^\s*(?P<property>[A-Za-z0-9_.:-]{1,64})\s*'
+    r'(?:(?P<symbol>==|!=|<=|>=|<|>)|\s(?P<word>in|has)\s)'
+    r'\s*(?P<value>\S.*?)\s*$')
+
+
+def constraint(text):
+    """``{"property", "op", "value"}`` from ``memory_mb>=65536`` and the like.
+
+    Numbers become JSON numbers and true/false booleans, so that
+    ``cpus>=16`` compares numbers; ``in`` takes a comma-separated list.
+    """
+    match = CONSTRAINT.match(text)
+    if not match:
+        raise argparse.ArgumentTypeError(
+            f'{text!r} is not a constraint: use <property><op><value> with op '
+            'one of == != < <= > >=, or "<property> in <v1>,<v2>,..." or '
+            '"<property> has <value>".')
+    op = match['symbol'] or match['word']
+    value = match['value']
+    if op == 'in':
+        value = [_scalar(v.strip()) for v in value.split(',') if v.strip()]
+    else:
+        value = _scalar(value)
+    return {'property': match['property'], 'op': op, 'value': value}
+
+
+def _scalar(text):
+    for convert in (int, float):
+        try:
+            number = convert(text)
+        except ValueError:
+            continue
+        if math.isfinite(number):
+            return number
+    return {'true': True, 'false': False}.get(text.lower(), text)
+
+
+class ConstraintsColumn(columns.FormattableColumn):
+    """``memory_mb >= 65536, traits has CUSTOM_GPU`` in tables."""
+
+    def human_readable(self):
+        def value(v):
+            return ','.join(map(str, v)) if isinstance(v, list) else str(v)
+        return ', '.join(f"{c['property']} {c['op']} {value(c['value'])}"
+                         for c in self._value or [])
+
+    def machine_readable(self):
+        return list(self._value or [])
+
+
+FORMATTERS = {'constraints': ConstraintsColumn}
+
+
+class CreateBid(command.ShowOne):
+    """Ask for nodes: how many, what kind, when, for how long, at what price."""
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument(
+            '--quantity', metavar='<n>', type=int, default=1,
+            help='Number of nodes wanted, all for the same window '
+                 '(default 1).')
+        parser.add_argument(
+            '--resource-class', metavar='<class>',
+            help='Only nodes of this resource class, e.g. baremetal.')
+        parser.add_argument(
+            '--constraint', metavar='<constraint>', type=constraint,
+            action='append', dest='constraints', default=[],
+            help='A requirement on the node\'s properties, e.g. '
+                 '"memory_mb>=65536", "cpu_arch==x86_64", '
+                 '"cpu_arch in x86_64,aarch64", "traits has CUSTOM_GPU". '
+                 'Operators: == != < <= > >= in has. Numbers are compared '
+                 'as numbers. Repeat for several; all must hold.')
+        parser.add_argument(
+            '--start', metavar='<time>', required=True, type=common.time,
+            help=f'Earliest start: {common.TIME_HELP}.')
+        parser.add_argument(
+            '--latest-start', metavar='<time>', type=common.time,
+            help='Latest acceptable start, if the start may slide '
+                 f'(default: exactly --start): {common.TIME_HELP}.')
+        parser.add_argument(
+            '--duration', metavar='<duration>', required=True,
+            type=common.duration,
+            help=f'How long the nodes are needed: {common.DURATION_HELP}. '
+                 'At least 60 seconds.')
+        parser.add_argument(
+            '--price', metavar='<price>', required=True, type=float,
+            help='Highest price per node-hour you will pay.')
+        parser.add_argument(
+            '--decide-by', metavar='<time>', type=common.time,
+            help='Give up if not matched by this time (at the latest, the '
+                 f'latest start): {common.TIME_HELP}.')
+        return parser
+
+    def take_action(self, args):
+        body = {'quantity': args.quantity, 'start_time': args.start,
+                'duration': args.duration, 'price': args.price}
+        optional = {'resource_class': args.resource_class,
+                    'constraints': args.constraints,
+                    'latest_start_time': args.latest_start,
+                    'decide_by': args.decide_by}
+        body.update({k: v for k, v in optional.items() if v})
+        bid = self.app.client_manager.market.request('POST', '/v1/bids',
+                                                     json=body)
+        return common.show(bid, FORMATTERS)
+
+
+class ListBids(command.Lister):
+    """List your project's bids (an admin sees every project's)."""
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument('--status', choices=STATUSES,
+                            help='Only bids with this status.')
+        parser.add_argument('--resource-class', metavar='<class>',
+                            help='Only bids for this resource class.')
+        parser.add_argument('--project', metavar='<project-id>',
+                            help='Only bids by this project ID (admin).')
+        common.add_list_options(parser, SORT_KEYS)
+        return parser
+
+    def take_action(self, args):
+        bids = self.app.client_manager.market.list(
+            '/v1/bids', 'bids', params=common.list_params(
+                args, status=args.status, resource_class=args.resource_class,
+                project_id=args.project))
+        return common.table(bids, LIST_COLUMNS, FORMATTERS)
+
+
+class ShowBid(command.ShowOne):
+    """Show one of your bids."""
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument('bid', metavar='<uuid>', help='Bid UUID.')
+        return parser
+
+    def take_action(self, args):
+        bid = self.app.client_manager.market.request(
+            'GET', common.item_path('bids', args.bid))
+        return common.show(bid, FORMATTERS)
+
+
+class CancelBid(command.ShowOne):
+    """Cancel one of your open bids."""
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument('bid', metavar='<uuid>', help='Bid UUID.')
+        return parser
+
+    def take_action(self, args):
+        bid = self.app.client_manager.market.request(
+            'DELETE', common.item_path('bids', args.bid))
+        return common.show(bid, FORMATTERS)

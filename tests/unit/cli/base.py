@@ -1,0 +1,165 @@
+"""Run ``openstack market ...`` in process against the real market API.
+
+The market's WSGI app (noauth, SQLite) is served by cheroot on a loopback
+port, so the commands go through osc's real option parsing, clouds.yaml
+loading, keystoneauth session and HTTP. The auction and provider APIs are not
+written yet: a stub that records requests and answers from a table stands
+in for them.
+"""
+
+import contextlib
+import io
+import json
+import logging
+import os
+import threading
+
+from cheroot import wsgi
+import fixtures
+from openstackclient import shell
+from osc_lib import clientmanager
+import webob
+
+from tests.unit import base
+from tests.unit.market import base as market_base
+
+
+class LoopbackServer(fixtures.Fixture):
+    """A WSGI app served on 127.0.0.1:<free port> from a thread."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def _setUp(self):
+        # Not flocx_common.server.make_server: its SO_REUSEPORT cannot bind
+        # port 0, and a fixed port would clash between parallel tests.
+        server = wsgi.Server(('127.0.0.1', 0), self.app, numthreads=4,
+                             shutdown_timeout=1)
+        server.prepare()
+        threading.Thread(target=server.serve, daemon=True).start()
+        self.addCleanup(server.stop)
+        self.url = f'http://127.0.0.1:{server.bind_addr[1]}'
+
+
+def token_as_identity(app):
+    """keystonemiddleware's stand-in: token "<project>:<roles>" -> identity.
+
+    The market's NoAuth middleware then reads these headers.
+    """
+    def middleware(environ, start_response):
+        project, _, roles = environ.get('HTTP_X_AUTH_TOKEN', '').partition(':')
+        environ['HTTP_X_PROJECT_ID'] = project
+        environ['HTTP_X_ROLES'] = roles
+        environ['HTTP_X_USER_ID'] = f'{project}-user'
+        return app(environ, start_response)
+    return middleware
+
+
+class StubAPI:
+    """Canned answers per (method, path); every request is recorded."""
+
+    def __init__(self):
+        self.answers = {}
+        self.requests = []
+
+    def answer(self, method, path, body, status=200):
+        self.answers[(method, path)] = (status, body)
+
+    def __call__(self, environ, start_response):
+        req = webob.Request(environ)
+        self.requests.append({
+            'method': req.method, 'path': req.path, 'query': dict(req.GET),
+            'json': json.loads(req.body) if req.body else None,
+            'version': req.headers.get('OpenStack-API-Version'),
+            'token': req.headers.get('X-Auth-Token')})
+        status, body = self.answers.get(
+            (req.method, req.path),
+            (404, {'errors': [{'status': 404, 'title': 'Not Found',
+                               'detail': 'The resource could not be found.',
+                               'code': 'flocx.http_404'}]}))
+        resp = webob.Response(status=status, json_body=body)
+        return resp(environ, start_response)
+
+
+CLOUDS_YAML = """
+clouds:
+  flocx-test:
+    auth_type: admin_token
+    auth:
+      endpoint: {market}
+      token: org-b:member,reader
+    marketplace_endpoint_override: {market}
+    auction_endpoint_override: {stub}
+    provider_endpoint_override: {stub}
+"""
+
+
+class CLITestCase(base.TestCase):
+    market_overrides = {}
+
+    def setUp(self):
+        super().setUp()
+        self.market = self.useFixture(
+            market_base.MarketFixture(**self.market_overrides))
+        market_url = self.useFixture(
+            LoopbackServer(token_as_identity(self.market.app))).url
+        self.stub = StubAPI()
+        stub_url = self.useFixture(LoopbackServer(self.stub)).url
+        # Direct, in-process clients for arranging state.
+        self.service = base.Client(self.market.app, project='service',
+                                   roles='service')
+        self.org_a = base.Client(self.market.app, project='org-a')
+        self.org_b = base.Client(self.market.app, project='org-b')
+
+        # The developer's own OS_* settings and clouds.yaml stay out.
+        for name in os.environ:
+            if name.startswith('OS_'):
+                self.useFixture(fixtures.EnvironmentVariable(name))
+        tmp = self.useFixture(fixtures.TempDir()).path
+        clouds = os.path.join(tmp, 'clouds.yaml')
+        with open(clouds, 'w') as f:
+            f.write(CLOUDS_YAML.format(market=market_url, stub=stub_url))
+        self.useFixture(fixtures.EnvironmentVariable(
+            'OS_CLIENT_CONFIG_FILE', clouds))
+        self.useFixture(fixtures.EnvironmentVariable('OS_CLOUD',
+                                                     'flocx-test'))
+
+    def run_cli(self, *argv, project='org-b', roles='member,reader'):
+        """(exit code, stdout, stderr) of ``openstack <argv>``."""
+        # osc caches each plugin's client on the ClientManager class, i.e.
+        # per process: forget it so that this run gets its own session.
+        vars(clientmanager.ClientManager)['market']._handle = None
+        out, err = io.StringIO(), io.StringIO()
+        root_logger = logging.getLogger()
+        handlers = list(root_logger.handlers)
+        try:
+            with contextlib.redirect_stdout(out), \
+                    contextlib.redirect_stderr(err):
+                code = shell.OpenStackShell().run(
+                    ['--os-token', f'{project}:{roles}', *argv])
+        except SystemExit as e:  # argparse refusing an option, or --help
+            code = e.code
+        finally:
+            # Each shell adds a console log handler to the root logger.
+            root_logger.handlers[:] = handlers
+        return code, out.getvalue(), err.getvalue()
+
+    def cli(self, *argv, **identity):
+        """The stdout of a command that must succeed."""
+        code, out, err = self.run_cli(*argv, **identity)
+        self.assertEqual(0, code, f'openstack {" ".join(argv)}: {err}')
+        return out
+
+    def cli_json(self, *argv, **identity):
+        return json.loads(self.cli(*argv, '-f', 'json', **identity))
+
+    def cli_error(self, *argv, **identity):
+        """The stderr of a command that must fail."""
+        code, out, err = self.run_cli(*argv, **identity)
+        self.assertNotEqual(0, code, out)
+        return err
+
+    def make_offer(self, **kw):
+        resp = self.service.post('/v1/offers', market_base.offer_body(**kw))
+        self.assertEqual(201, resp.status_code, resp.body)
+        return resp.json
