@@ -1,10 +1,11 @@
 from django.template import defaultfilters
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
-from horizon import tables
+from horizon import messages, tables
 from horizon.utils import filters
 
 from flocx_dashboard import api, utils
+from flocx_dashboard import exceptions as flocx_exceptions
 
 TIME = (filters.parse_isotime,
         lambda t: defaultfilters.date(t, 'Y-m-d H:i') if t else '-')
@@ -35,7 +36,14 @@ class CancelBid(tables.DeleteAction):
         return bid is None or bid.status == 'open'
 
     def delete(self, request, obj_id):
-        api.bid_cancel(request, obj_id)
+        try:
+            api.bid_cancel(request, obj_id)
+        except flocx_exceptions.MarketplaceError as e:
+            # Horizon's own message for a failed action names no reason.
+            messages.error(request, _('Unable to cancel bid %(id)s: %(why)s')
+                           % {'id': obj_id[:8],
+                              'why': utils.api_error_message(e)})
+            raise
 
 
 def _constraints(bid):

@@ -17,8 +17,8 @@ def _node_ids(contract):
 
 
 class ContractsFilter(tables.FilterAction):
+    """Filters the rows in the browser, on any column's text."""
     filter_type = 'query'
-    filter_choices = (('status', _("Status ="), True),)
 
 
 class ContractsTable(tables.DataTable):

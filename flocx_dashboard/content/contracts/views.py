@@ -14,8 +14,7 @@ class IndexView(tables.DataTableView):
         try:
             contracts = api.contract_list(self.request,
                                           sort_key='start_time',
-                                          sort_dir='desc',
-                                          **self.get_filters())
+                                          sort_dir='desc')
         except api.ERRORS:
             exceptions.handle(self.request,
                               _('Unable to retrieve the contracts.'))

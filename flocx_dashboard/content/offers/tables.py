@@ -1,10 +1,11 @@
 from django.template import defaultfilters
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
-from horizon import tables
+from horizon import messages, tables
 from horizon.utils import filters
 
 from flocx_dashboard import api, utils
+from flocx_dashboard import exceptions as flocx_exceptions
 
 TIME = (filters.parse_isotime,
         lambda t: defaultfilters.date(t, 'Y-m-d H:i') if t else '-')
@@ -32,15 +33,20 @@ class CancelOffer(tables.DeleteAction):
                                  and _owned(request, offer))
 
     def delete(self, request, obj_id):
-        api.offer_cancel(request, obj_id)
+        try:
+            api.offer_cancel(request, obj_id)
+        except flocx_exceptions.MarketplaceError as e:
+            # Horizon's own message for a failed action names no reason.
+            messages.error(request, _('Unable to cancel offer %(id)s: '
+                                      '%(why)s')
+                           % {'id': obj_id[:8],
+                              'why': utils.api_error_message(e)})
+            raise
 
 
 class OffersFilter(tables.FilterAction):
+    """Filters the rows in the browser, on any column's text."""
     filter_type = 'query'
-    filter_choices = (
-        ('resource_class', _("Resource class ="), True),
-        ('status', _("Status ="), True),
-    )
 
 
 def _hardware(offer):

@@ -11,9 +11,8 @@ class IndexView(tables.DataTableView):
     page_title = _("Offers")
 
     def get_data(self):
-        filters = self.get_filters()
         try:
-            offers = api.offer_list(self.request, **filters)
+            offers = api.offer_list(self.request)
         except api.ERRORS:
             exceptions.handle(self.request,
                               _('Unable to retrieve the offers.'))

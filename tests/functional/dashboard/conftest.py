@@ -151,6 +151,9 @@ class FlocxServices:
                          (self.auction_url, 'auction.log')):
             processes.wait_until_answering(
                 'flocx-services', url + '/', proc, 120, self.logs / log)
+        self.register()
+
+    def register(self):
         self.cloud.register_service('marketplace', self.market_url)
         self.cloud.register_service('auction', self.auction_url)
 

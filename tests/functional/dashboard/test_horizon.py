@@ -89,9 +89,12 @@ def open_panel(page, name):
 def test_bid_to_contract_in_horizon(realstack, flocx_services, horizon, browser,
                                     page, shots, make_nodes):
     from playwright.sync_api import expect
+    expect.set_options(timeout=30000)
 
     node_id, = make_nodes('org-a')
     flocx = flocx_services
+    # Another test of the session may have repointed the catalog.
+    flocx.register()
     offer = publish_offer(realstack, flocx, node_id)
 
     # org-b's member logs in and lands on the Marketplace.
@@ -155,16 +158,19 @@ def test_bid_to_contract_in_horizon(realstack, flocx_services, horizon, browser,
     shots(page, 'bids')
 
     # A second bid, made through the API, cancelled from the table.
+    now = utcnow()
     spare = call(realstack, 'flocx-org-b-member', 'POST',
                  flocx.market_url + '/v1/bids', MARKET, {
-                     'quantity': 2, 'start_time': iso(utcnow()),
+                     'quantity': 2, 'start_time': iso(now),
+                     'latest_start_time': iso(now + datetime.timedelta(
+                         hours=1)),
                      'duration': 3600, 'price': 0.5})
     page.reload()
     spare_row = page.locator(f'tr#bids__row__{spare["uuid"]}')
     spare_row.locator(f'#bids__row_{spare["uuid"]}__action_cancel').click()
     page.locator('.modal-footer .btn-danger, .modal-footer .btn-primary') \
         .first.click()
-    page.wait_for_load_state('networkidle')
+    expect(page.locator('.alert-success')).to_contain_text('Cancelled Bid')
     expect(page.locator(f'tr#bids__row__{spare["uuid"]}')).to_contain_text(
         'cancelled')
     expect(page.locator(f'tr#bids__row__{bid["uuid"]}')).to_contain_text(
@@ -217,5 +223,12 @@ def test_bid_to_contract_in_horizon(realstack, flocx_services, horizon, browser,
         expect(row).to_contain_text('this project')
         expect(row.locator('[id$="__action_cancel"]')).to_have_count(1)
         shots(owner, 'offers-owner')
+        # The table filter works on the rows in the browser.
+        search = owner.locator('input[name="offers__filter__q"]')
+        search.press_sequentially('no-such-class')  # keyup events
+        expect(row).to_be_hidden()
+        search.fill('')
+        search.press_sequentially('baremetal')
+        expect(row).to_be_visible()
     finally:
         owner_context.close()
