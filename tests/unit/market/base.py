@@ -1,6 +1,7 @@
 import datetime
 
 import fixtures
+from keystonemiddleware import auth_token
 from oslo_utils import timeutils
 
 from flocx_market.api import app
@@ -9,6 +10,13 @@ from flocx_market.db import api as db_api
 from flocx_market.db import migration
 from flocx_market import market
 from tests.unit import base
+
+
+def _register_opts(conf):
+    market_conf.register_opts(conf)
+    # keystonemiddleware reads [keystone_authtoken] once, when built.
+    for group, opts in auth_token.list_opts():
+        conf.register_opts(opts, group=group)
 
 
 class MarketFixture(fixtures.Fixture):
@@ -23,11 +31,11 @@ class MarketFixture(fixtures.Fixture):
         url = self.connection or f'sqlite:///{tmp}/market.sqlite'
         overrides = {'auth_strategy': 'noauth', 'database.connection': url,
                      **self.overrides}
-        # The middleware registers its own options when the app is built.
+        # oslo.middleware registers its options when the app is built.
         late = {k: overrides.pop(k) for k in list(overrides)
-                if k.startswith(('oslo_middleware.', 'keystone_authtoken.'))}
+                if k.startswith('oslo_middleware.')}
         self.conf = self.useFixture(base.ConfFixture(
-            market_conf.register_opts, **overrides)).conf
+            _register_opts, **overrides)).conf
         self.db = db_api.Connection(url)
         migration.upgrade(self.db.get_engine())
         self.addCleanup(self.db.dispose)
