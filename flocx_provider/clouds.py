@@ -78,7 +78,10 @@ class Clouds:
     def _connect(self, project_id):
         group = ironic_conf.GROUP
         options = self.conf[group]
-        loader = loading.get_plugin_loader(options.auth_type or 'password')
+        if not options.auth_type:
+            raise Unreachable('[ironic] auth_type and the provider user\'s '
+                              'credentials are not configured')
+        loader = loading.get_plugin_loader(options.auth_type)
         known = {o.dest for o in loader.get_options()}
         scope = {k: None for k in _SCOPE if k in known}
         scope['project_id'] = project_id
