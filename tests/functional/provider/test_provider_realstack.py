@@ -222,3 +222,49 @@ def test_offer_rent_deploy_and_reclaim(realstack, make_nodes, flocx):
           f'(undeploy + clean on fake hardware)')
     assert lend_late < 5
     assert reclaim_done < 30
+
+
+def test_lease_to_a_child_project(realstack, make_nodes, flocx):
+    node_id, = make_nodes('org-a')
+    org_a_id = realstack.project_id('org-a')
+    admin = realstack.connect('flocx-admin')
+    child = admin.identity.create_project(
+        name=f'org-a-dev-{uuid.uuid4().hex[:8]}', domain_id='default',
+        parent_id=org_a_id)
+    try:
+        manager_token = realstack.connect('flocx-org-a-manager').auth_token
+        member_token = realstack.connect('flocx-org-a-member').auth_token
+        org_a = realstack.connect('flocx-org-a-member')
+        now = timeutils.utcnow()
+        body = {'node': node_id, 'project_id': child.id,
+                'start_time': iso(now),
+                'end_time': iso(now + datetime.timedelta(seconds=6))}
+        # A plain member may not lend; nor to a project outside the org
+        # (Keystone says who the parent is).
+        status, _ = call(flocx['app'], member_token, 'POST', '/v1/leases',
+                         body)
+        assert status == 403
+        status, error = call(flocx['app'], manager_token, 'POST',
+                             '/v1/leases', dict(
+                                 body,
+                                 project_id=realstack.project_id('org-b')))
+        assert status == 403, error
+        assert error['errors'][0]['code'] == 'flocx.not_a_child_project'
+        status, lease = call(flocx['app'], manager_token, 'POST',
+                             '/v1/leases', body)
+        assert status == 201, lease
+        # The node cannot be offered while lent.
+        status, error = call(flocx['app'], member_token, 'POST',
+                             '/v1/offers', {
+                                 'node': node_id, 'start_time': iso(now),
+                                 'end_time': iso(now + datetime.timedelta(
+                                     hours=1)), 'price': 1})
+        assert status == 409, error
+        wait_for(lambda: org_a.baremetal.get_node(node_id).lessee ==
+                 child.id, POLL_INTERVAL + 30, 'the lessee to be set')
+        wait_for(lambda: flocx['db'].get_lease(lease['uuid'])['status'] ==
+                 'completed', POLL_INTERVAL + 60, 'the lease to end')
+        node = org_a.baremetal.get_node(node_id)
+        assert node.lessee is None and node.provision_state == 'available'
+    finally:
+        admin.identity.delete_project(child)
