@@ -86,8 +86,11 @@ def open_panel(page, name):
     page.wait_for_load_state('networkidle')
 
 
-def test_bid_to_contract_in_horizon(realstack, flocx_services, horizon, browser,
-                                    page, shots, make_nodes):
+def test_bid_to_contract_in_horizon(horizon_install, realstack, flocx_services,
+                                    horizon, browser, page, shots,
+                                    make_nodes):
+    # horizon_install first: without Horizon or Chromium the test skips
+    # before anything is started.
     from playwright.sync_api import expect
     expect.set_options(timeout=30000)
 
