@@ -130,11 +130,16 @@ def test_bid_to_contract_in_horizon(horizon_install, realstack, flocx_services,
     expect(form).to_be_visible()
     form.locator('#id_quantity').fill('5000')
     form.locator('#id_resource_class').fill('baremetal')
-    form.locator('#id_constraints').fill('cpus >= 8\ncpu_arch == x86_64')
+    form.locator('#id_constraints').fill('cpus >= 8\ncpu_arch is x86_64')
     form.locator('#id_duration').fill('2')
     form.locator('#id_duration_unit').select_option('3600')
     form.locator('#id_price').fill(str(BID))
     shots(page, 'create-bid-form')
+    form.locator('input[type=submit]').click()
+    # The form's own validation first.
+    form = page.locator('form#create_bid_form')
+    expect(form).to_contain_text('Line 2, "cpu_arch is x86_64"')
+    form.locator('#id_constraints').fill('cpus >= 8\ncpu_arch == x86_64')
     form.locator('input[type=submit]').click()
     # The market refuses it (max_quantity); its reason shows on the form.
     form = page.locator('form#create_bid_form')
