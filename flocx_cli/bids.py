@@ -22,7 +22,7 @@ SORT_KEYS = ('created_at', 'updated_at', 'start_time', 'price')
 CONSTRAINT = re.compile(
     r'^\s*(?P<property>[A-Za-z0-9_.:-]{1,64})\s*'
     r'(?:(?P<symbol>==|!=|<=|>=|<|>)|\s(?P<word>in|has)\s)'
-    r'\s*(?P<value>\S.*?)\s*$')
+    r'\s*(?P<value>[^\s=<>!].*?)\s*$')
 
 
 def constraint(text):

@@ -34,7 +34,10 @@ class LoopbackServer(fixtures.Fixture):
         # Not flocx_common.server.make_server: its SO_REUSEPORT cannot bind
         # port 0, and a fixed port would clash between parallel tests.
         server = wsgi.Server(('127.0.0.1', 0), self.app, numthreads=4,
-                             shutdown_timeout=1)
+                             shutdown_timeout=0.1)
+        # Its selector loop notices stop() only this often: keep teardown
+        # quick.
+        server.expiration_interval = 0.02
         server.prepare()
         threading.Thread(target=server.serve, daemon=True).start()
         self.addCleanup(server.stop)
@@ -138,7 +141,7 @@ class CLITestCase(base.TestCase):
                 code = shell.OpenStackShell().run(
                     ['--os-token', f'{project}:{roles}', *argv])
         except SystemExit as e:  # argparse refusing an option, or --help
-            code = e.code
+            code = 0 if e.code is None else e.code
         finally:
             # Each shell adds a console log handler to the root logger.
             root_logger.handlers[:] = handlers
