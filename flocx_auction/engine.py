@@ -253,12 +253,18 @@ class Engine:
 
     # Rounds
 
-    def run_round(self):
-        """Clear once, commit through the market, record the round."""
+    def run_round(self, reload=False):
+        """Clear once, commit through the market, record the round.
+
+        ``reload``: read the whole book from the market first, as an
+        operator's "clear now" expects every order made before it to count
+        (casts may still be on their way).
+        """
         if not self.leading:
             raise NotLeader(f'{self.member_id} is not the leader')
         with self._round_lock:
-            if self._needs_resync or (time.monotonic() - self._last_resync >
+            if reload or self._needs_resync or (
+                    time.monotonic() - self._last_resync >
                                       self.conf.auction.resync_interval):
                 self.resync()
             started = timeutils.utcnow()

@@ -36,7 +36,7 @@ class LeaderEndpoint:
     @messaging.expected_exceptions(errors.APIError)
     def start_round(self, ctx):
         try:
-            return self.engine.run_round()
+            return self.engine.run_round(reload=True)
         except engine_mod.NotLeader as e:
             raise errors.ServiceUnavailable(str(e))
 

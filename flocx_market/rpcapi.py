@@ -21,8 +21,11 @@ class MarketAPI:
 
     # For the auction engine
 
-    def get_order_book(self, ctx):
-        return self.client.call(ctx, 'get_order_book')
+    def get_order_book(self, ctx, timeout=15):
+        # Short: a market that is not listening yet (RabbitMQ drops calls
+        # to a topic nobody consumes) must not hold a round for a minute.
+        return self.client.prepare(timeout=timeout).call(ctx,
+                                                          'get_order_book')
 
     def commit_awards(self, ctx, round_id, awards):
         """Returns {"accepted": [contract, ...], "refused": [{bid_uuid,

@@ -17,6 +17,7 @@ import logging
 import os
 import pathlib
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -60,7 +61,12 @@ class Layout:
 
 
 def write_configs(layout, cloud, ports, transport_url, database_url):
-    """The three services' config files, pointing at the local cloud."""
+    """The three services' config files, pointing at the local cloud.
+
+    On a real broker each local cloud gets its own exchange, so that two of
+    them (or a test run beside a developer's) never take each other's
+    messages.
+    """
     layout.etc.mkdir(parents=True, exist_ok=True)
     authtoken = {
         'auth_type': 'password', 'auth_url': cloud.auth_url,
@@ -70,11 +76,13 @@ def write_configs(layout, cloud, ports, transport_url, database_url):
         'region_name': 'RegionOne', 'interface': 'public',
     }
     notify_driver = 'log' if transport_url == 'fake:/' else 'messagingv2'
+    exchange = f'flocx-{layout.root.name}-{os.getpid()}'
     for service in SERVICES:
         db = database_url or f'sqlite:///{layout.root}/{service}.sqlite'
         sections = {
             'DEFAULT': {'auth_strategy': 'keystone', 'host': 'local',
                         'transport_url': transport_url,
+                        'control_exchange': exchange,
                         'log_file': str(layout.logs / f'flocx-{service}.log')},
             'api': {'host_ip': '127.0.0.1', 'port': ports[service]},
             'keystone_authtoken': authtoken,
@@ -175,6 +183,12 @@ def up(args, layout):
     separate = args.separate or transport != 'fake:/'
     answering = {}  # service -> the process that serves its API
     if separate:
+        step('Creating or upgrading the databases')
+        for script, service in (('flocx-market-dbsync', 'market'),
+                                ('flocx-provider-dbsync', 'provider')):
+            subprocess.run([_script(script), '--config-file',
+                            str(layout.conf(service)), 'upgrade'],
+                           check=True, capture_output=True)
         step('Starting the FLOCX services, one process each, over '
              f'{transport.split(":")[0]}')
         for script, service in SEPARATE:
@@ -203,9 +217,12 @@ def up(args, layout):
         demo_mod.run(cloud, urls, say=step)
 
 
+def _script(name):
+    return str(pathlib.Path(sys.executable).with_name(name))
+
+
 def _spawn(layout, script, service):
-    argv = [str(pathlib.Path(sys.executable).with_name(script)),
-            '--config-file', str(layout.conf(service))]
+    argv = [_script(script), '--config-file', str(layout.conf(service))]
     return processes.spawn(script, argv, layout.pids, layout.logs,
                            env=dict(os.environ, PYTHONWARNINGS='ignore'))
 

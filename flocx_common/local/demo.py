@@ -57,7 +57,8 @@ def run(cloud, urls, say=print, nodes=3, lease_seconds=600, timeout=90):
         'quantity': 1, 'resource_class': 'baremetal',
         'constraints': [{'property': 'memory_mb', 'op': '>=',
                          'value': 8192}],
-        'start_time': _iso(5), 'duration': lease_seconds, 'price': 3.0})
+        'start_time': _iso(5), 'latest_start_time': _iso(600),
+        'duration': lease_seconds, 'price': 3.0})
 
     say('Demo: the admin clears a round now')
     round_ = _call(admin.session, 'POST', f'{auction}/v1/rounds')
