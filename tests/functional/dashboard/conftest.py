@@ -1,29 +1,31 @@
-"""A real Horizon 27 with flocx_dashboard, a real market API and headless Chromium.
+"""A real Horizon 27 with flocx_dashboard, a real FLOCX and headless Chromium.
 
-* Keystone (and Ironic): the session's ``realstack`` (tests/functional/fixtures).
-* The market and the auction: their APIs, the market's RPC manager and the
-  auction engine in one subprocess (flocx_stack.py) with auth_strategy =
-  keystone, SQLite and the in-process RPC transport, registered in the
-  catalog as ``marketplace`` and ``auction``.
+* FLOCX: ``flocx-local up`` (flocx_common/local/cli.py): a real Keystone and
+  Ironic, and the market, the auction and the provider in one process with
+  Keystone auth, SQLite and the in-process RPC transport, all in the
+  catalog (``marketplace``, ``auction``, ``provider``).
 * Horizon: its own virtualenv (tools/horizon/hzlocal.py), Django's threaded
   server on a loopback port.
 * Chromium: the distribution's (/usr/bin/chromium), driven by Playwright.
 
-Without Horizon's venv, Playwright or Chromium the tests skip, except under
-CI (the CI variable set), where Horizon is installed if missing and anything
-else missing is an error.
+Without Horizon's venv, Playwright, Chromium, Keystone or Ironic the tests
+skip, except under CI (the CI variable set), where Horizon is installed if
+missing and anything else missing is an error.
 """
 import importlib.util
 import os
+import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from flocx_common.local import configs, processes
+from flocx_common.local import cli
 from flocx_common.local import openstack as local_openstack
+from tests.functional import services
 
 REPO = Path(__file__).resolve().parents[3]
+FLOCX_LOCAL = [sys.executable, '-m', 'flocx_common.local.cli']
 ARTIFACTS = REPO / 'test-artifacts' / 'horizon'
 
 
@@ -89,96 +91,48 @@ def horizon_install():
     return hz
 
 
-class FlocxServices:
-    """The market and the auction (tests/functional/dashboard/flocx_stack.py)
-    as one subprocess, authenticating with the real Keystone, registered in
-    its catalog as ``marketplace`` and ``auction``."""
+class LocalFlocx:
+    """A started flocx-local: ``cloud`` (LocalOpenStack) and the service ``urls``."""
 
-    def __init__(self, cloud, run_dir):
-        self.cloud = cloud
-        self.run_dir = Path(run_dir)
-        self.ports = {s: local_openstack.free_port()
-                      for s in ('market', 'auction')}
-        self.market_url = f'http://127.0.0.1:{self.ports["market"]}'
-        self.auction_url = f'http://127.0.0.1:{self.ports["auction"]}'
-        self.db_url = f'sqlite:///{self.run_dir}/market.sqlite'
-        self.logs = self.run_dir / 'logs'
-        self.pids = self.run_dir / 'pids'
-        for path in (self.logs, self.pids):
-            path.mkdir(parents=True, exist_ok=True)
-
-    def conf(self, service):
-        return self.run_dir / f'flocx-{service}.conf'
-
-    def write_configs(self):
-        auth_url = self.cloud.auth_url
-        authtoken = {
-            'auth_type': 'password', 'auth_url': auth_url,
-            'www_authenticate_uri': auth_url, 'username': 'flocx',
-            'password': self.cloud.password('flocx'),
-            'user_domain_name': 'Default', 'project_name': 'service',
-            'project_domain_name': 'Default', 'region_name': 'RegionOne',
-            'interface': 'public'}
-        for service in ('market', 'auction'):
-            sections = {
-                'DEFAULT': {'auth_strategy': 'keystone', 'host': 'local',
-                            'log_file': str(self.logs / f'{service}.log')},
-                'api': {'host_ip': '127.0.0.1',
-                        'port': str(self.ports[service])},
-                'keystone_authtoken': authtoken,
-                'oslo_policy': {'policy_file': str(self.run_dir /
-                                                   'policy.yaml')},
-            }
-            if service == 'market':
-                sections['database'] = {'connection': self.db_url}
-            else:
-                # Rounds only when the test asks for one.
-                sections['auction'] = {
-                    'state_path': str(self.run_dir / 'auction'),
-                    'round_interval': '3600'}
-            configs.write_ini(self.conf(service), sections)
-
-    def start(self):
-        self.write_configs()
-        proc = processes.spawn(
-            'flocx-services',
-            [sys.executable, '-m', 'tests.functional.dashboard.flocx_stack',
-             str(self.conf('market')), str(self.conf('auction'))],
-            self.pids, self.logs,
-            env=dict(os.environ, PYTHONWARNINGS='ignore',
-                     PYTHONPATH=str(REPO)))
-        for url, log in ((self.market_url, 'market.log'),
-                         (self.auction_url, 'auction.log')):
-            processes.wait_until_answering(
-                'flocx-services', url + '/', proc, 120, self.logs / log)
-        self.register()
-
-    def register(self):
-        self.cloud.register_service('marketplace', self.market_url)
-        self.cloud.register_service('auction', self.auction_url)
-
-    def stop(self):
-        processes.stop('flocx-services', self.pids / 'flocx-services.pid',
-                       str(self.conf('market')))
+    def __init__(self, run_dir):
+        layout = cli.Layout(run_dir)
+        self.run_dir = layout.root
+        self.cloud = local_openstack.LocalOpenStack(layout.openstack)
+        self.urls = layout.state()['urls']
+        self.market_url = self.urls['marketplace']
+        self.auction_url = self.urls['auction']
+        self.provider_url = self.urls['provider']
+        self.logs = layout.logs
 
 
 @pytest.fixture(scope='session')
-def flocx_services(realstack, tmp_path_factory):
-    services = FlocxServices(realstack, tmp_path_factory.mktemp('flocx'))
+def flocx_local(horizon_install, tmp_path_factory):
+    """flocx-local up: Keystone, Ironic, the market, the auction and the
+    provider (one process, in-process RPC), all in the catalog."""
+    services.require_keystone_and_ironic()
+    run_dir = tmp_path_factory.mktemp('flocx-local') / 'flocx'
+    env = dict(os.environ, PYTHONWARNINGS='ignore')
     try:
-        services.start()
-        yield services
+        result = subprocess.run(
+            FLOCX_LOCAL + ['up', '--dir', str(run_dir), '--no-demo'],
+            check=False, env=env, capture_output=True, text=True, timeout=300,
+            stdin=subprocess.DEVNULL)
+        assert result.returncode == 0, result.stdout + result.stderr
+        yield LocalFlocx(run_dir)
     finally:
-        services.stop()
+        subprocess.run(FLOCX_LOCAL + ['down', '--dir', str(run_dir)],
+                       check=False,
+                       env=env, capture_output=True, timeout=120,
+                       stdin=subprocess.DEVNULL)
 
 
 @pytest.fixture(scope='session')
-def horizon(horizon_install, realstack, flocx_services):
-    """The URL of a started Horizon logging in through the realstack Keystone."""
+def horizon(horizon_install, flocx_local):
+    """The URL of a started Horizon logging in through flocx-local's Keystone."""
     hz = horizon_install
     hz.stop()  # a leftover of an interrupted run
     try:
-        yield hz.start(realstack.auth_url)
+        yield hz.start(flocx_local.cloud.auth_url)
     finally:
         hz.stop()
 
