@@ -52,11 +52,12 @@ class Client:
     def list(self, path, key, service_type=MARKET, params=None):
         """All items of a list; only the first page when a limit is given."""
         params = {k: v for k, v in (params or {}).items() if v is not None}
+        one_page = 'limit' in params
         items = []
         while True:
             body = self.request('GET', path, service_type, params=params)
             items.extend(body[key])
-            if 'limit' in params or not body.get('next'):
+            if one_page or not body.get('next'):
                 return items
             # Only the query of the next link is reused: its host is what the
             # server thinks its public address is, while our token should

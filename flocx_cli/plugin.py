@@ -26,8 +26,8 @@ def build_option_parser(parser):
         metavar='<market-api-version>',
         default=utils.env('OS_MARKET_API_VERSION',
                           default=DEFAULT_API_VERSION),
-        help='Marketplace API microversion to request (env '
-             'OS_MARKET_API_VERSION, default %s). The auction and provider '
-             'APIs are always asked for the version this client was '
-             'written for.' % DEFAULT_API_VERSION)
+        help=f'Marketplace API microversion to request (env '
+             f'OS_MARKET_API_VERSION, default {DEFAULT_API_VERSION}). The '
+             'auction and provider APIs are always asked for the version '
+             'this client was written for.')
     return parser

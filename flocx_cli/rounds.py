@@ -6,7 +6,7 @@ from flocx_cli import common
 from flocx_cli import http
 
 LIST_COLUMNS = ('id', 'started_at', 'mechanism', 'offers_in', 'bids_in',
-                'contracts', 'welfare', 'status')
+                'contracts', 'welfare', 'clearing_prices')
 
 
 class ListRounds(command.Lister):

@@ -1,10 +1,11 @@
-"""Run ``openstack market ...`` in process against the real market API.
+"""Run ``openstack market ...`` in process against the real FLOCX APIs.
 
-The market's WSGI app (noauth, SQLite) is served by cheroot on a loopback
-port, so the commands go through osc's real option parsing, clouds.yaml
-loading, keystoneauth session and HTTP. The auction and provider APIs are not
-written yet: a stub that records requests and answers from a table stands
-in for them.
+The market, auction and provider WSGI apps (noauth, SQLite, fake RPC
+transport, fake Ironic behind the provider) are each served by cheroot on a
+loopback port, so the commands go through osc's real option parsing,
+clouds.yaml loading, keystoneauth session and HTTP. A stub that records
+requests and answers from a table serves what cannot run in process (the
+auction engine behind "round start") and odd answers (a proxy's 502).
 """
 
 import contextlib
@@ -20,8 +21,11 @@ from openstackclient import shell
 from osc_lib import clientmanager
 import webob
 
+from flocx_auction.api import app as auction_app
+from flocx_auction import conf as auction_conf
 from tests.unit import base
 from tests.unit.market import base as market_base
+from tests.unit.provider import base as provider_base
 
 
 class LoopbackServer(fixtures.Fixture):
@@ -89,39 +93,49 @@ clouds:
   flocx-test:
     auth_type: admin_token
     auth:
-      endpoint: {market}
+      endpoint: {marketplace}
       token: org-b:member,reader
-    marketplace_endpoint_override: {market}
-    auction_endpoint_override: {stub}
-    provider_endpoint_override: {stub}
+    marketplace_endpoint_override: {marketplace}
+    auction_endpoint_override: {auction}
+    provider_endpoint_override: {provider}
 """
 
 
 class CLITestCase(base.TestCase):
-    market_overrides = {}
 
     def setUp(self):
         super().setUp()
-        self.market = self.useFixture(
-            market_base.MarketFixture(**self.market_overrides))
-        market_url = self.useFixture(
-            LoopbackServer(token_as_identity(self.market.app))).url
+        # The provider fixture brings a market serving RPC, as the provider
+        # and the auction API need.
+        self.provider = self.useFixture(provider_base.ProviderFixture())
+        self.market = self.provider.market
+        self.auction_conf = self.useFixture(base.ConfFixture(
+            auction_conf.register_opts, auth_strategy='noauth')).conf
         self.stub = StubAPI()
-        stub_url = self.useFixture(LoopbackServer(self.stub)).url
+        apps = {'marketplace': self.market.app,
+                'auction': auction_app.setup_app(self.auction_conf),
+                'provider': self.provider.app, 'stub': self.stub}
+        self.urls = {name: self.useFixture(LoopbackServer(
+            token_as_identity(app))).url for name, app in apps.items()}
         # Direct, in-process clients for arranging state.
         self.service = base.Client(self.market.app, project='service',
                                    roles='service')
-        self.org_a = base.Client(self.market.app, project='org-a')
         self.org_b = base.Client(self.market.app, project='org-b')
 
         # The developer's own OS_* settings and clouds.yaml stay out.
         for name in os.environ:
             if name.startswith('OS_'):
                 self.useFixture(fixtures.EnvironmentVariable(name))
+        self.use_endpoints()
+
+    def use_endpoints(self, **overrides):
+        """Write clouds.yaml, with e.g. auction='stub' to use the stub."""
+        urls = {name: self.urls[overrides.get(name, name)]
+                for name in ('marketplace', 'auction', 'provider')}
         tmp = self.useFixture(fixtures.TempDir()).path
         clouds = os.path.join(tmp, 'clouds.yaml')
         with open(clouds, 'w') as f:
-            f.write(CLOUDS_YAML.format(market=market_url, stub=stub_url))
+            f.write(CLOUDS_YAML.format(**urls))
         self.useFixture(fixtures.EnvironmentVariable(
             'OS_CLIENT_CONFIG_FILE', clouds))
         self.useFixture(fixtures.EnvironmentVariable('OS_CLOUD',

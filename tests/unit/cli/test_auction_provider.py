@@ -1,109 +1,131 @@
-"""Commands for the auction and provider APIs, against a recording stub.
-
-Those APIs are not written yet; these tests pin what the CLI sends (path,
-body, microversion header, token) and how it shows the documented answers.
-"""
+"""``offer create`` (provider API), ``round`` and ``price`` (auction API)."""
 
 import datetime
+import uuid
 
 from tests.unit.cli import base
-
-ROUND = {'id': '0b7f6a2e-8c1d-4f4e-9a51-3d2f0c6b9e11',
-         'started_at': '2030-01-01T10:00:00+00:00',
-         'finished_at': '2030-01-01T10:00:01+00:00', 'mechanism': 'welfare',
-         'offers_in': 4, 'bids_in': 3, 'contracts': 2,
-         'contract_uuids': ['c1', 'c2'], 'refused': [], 'rejected': ['b3'],
-         'welfare': 12.5, 'clearing_prices': {'baremetal': 1.75},
-         'duration_ms': 3.2, 'status': 'finished'}
+from tests.unit.market import base as market_base
 
 
 class ProviderOfferTest(base.CLITestCase):
 
-    def test_offer_create_goes_to_the_provider(self):
-        offer = {'uuid': 'p-1', 'project_id': 'org-a', 'node_uuid': 'n-1',
-                 'market_offer_uuid': 'm-1', 'status': 'open',
-                 'price': 1.25, 'resource_class': 'baremetal',
-                 'properties': {'cpus': 8, 'memory_mb': 16384}}
-        self.stub.answer('POST', '/v1/offers', offer, status=201)
-        shown = self.cli_json('market', 'offer', 'create', '--node', 'node-7',
-                              '--start', '2030-01-01T00:00Z', '--end', '+3d',
-                              '--price', '1.25', project='org-a',
-                              roles='member')
-        self.assertEqual(offer, shown)
-        request, = self.stub.requests
-        self.assertEqual('provider 1.0', request['version'])
-        self.assertEqual('org-a:member', request['token'])
-        body = request['json']
-        self.assertEqual({'node': 'node-7', 'start_time': '2030-01-01T00:00Z',
-                          'price': 1.25}, {k: body[k] for k in
-                                           ('node', 'start_time', 'price')})
-        # "+3d" is sent as an absolute UTC time three days from now.
-        end = datetime.datetime.strptime(body['end_time'],
-                                         '%Y-%m-%dT%H:%M:%SZ')
-        in_three_days = datetime.datetime.utcnow() + datetime.timedelta(3)
+    def test_offer_create_publishes_to_the_market(self):
+        node = self.provider.ironic.add_node('org-a', name='a-node-0')
+        offer = self.cli_json('market', 'offer', 'create', '--node',
+                              'a-node-0', '--start', '+10m', '--end', '+3d',
+                              '--price', '1.25', project='org-a')
+        self.assertEqual(('org-a', node.id, 'open', 1.25),
+                         (offer['project_id'], offer['node_uuid'],
+                          offer['status'], offer['price']))
+        # "+3d" went out as an absolute UTC time three days from now.
+        end = datetime.datetime.fromisoformat(offer['end_time'])
+        in_three_days = (datetime.datetime.now(datetime.timezone.utc) +
+                         datetime.timedelta(days=3))
         self.assertLess(abs((end - in_three_days).total_seconds()), 60)
 
-    def test_provider_refusal(self):
-        self.stub.answer('POST', '/v1/offers', {'errors': [{
-            'status': 409, 'title': 'Conflict', 'code': 'flocx.conflict',
-            'request_id': 'req-42',
-            'detail': 'Node node-7 is already offered from 2030-01-01.'}]},
-            status=409)
-        err = self.cli_error('market', 'offer', 'create', '--node', 'node-7',
-                             '--start', '+1h', '--end', '+2d', '--price', '1')
-        self.assertIn('Node node-7 is already offered from 2030-01-01. '
-                      '(HTTP 409 Conflict, request req-42)', err)
+        # Published: everybody sees it on the market.
+        listed = self.cli_json('market', 'offer', 'list', project='org-c')
+        self.assertEqual([offer['market_offer_uuid']],
+                         [o['uuid'] for o in listed])
+        shown = self.cli_json('market', 'offer', 'show', listed[0]['uuid'])
+        self.assertEqual(('provider-1', node.id),
+                         (shown['provider'], shown['resource_uuid']))
 
-    def test_not_json_error(self):
-        # e.g. a proxy in front of the API that is down.
+    def test_provider_refusal_shows_its_detail(self):
+        self.provider.ironic.add_node('org-a', name='a-node-0')
+        err = self.cli_error('market', 'offer', 'create', '--node',
+                             'a-node-0', '--start', '+10m', '--end', '+1d',
+                             '--price', '1', project='org-c')
+        self.assertIn('a-node-0', err)
+        self.assertIn('(HTTP 404 Not Found, request req-', err)
+        err = self.cli_error('market', 'offer', 'create', '--node',
+                             'a-node-0', '--start', '+1d', '--end', '+10m',
+                             '--price', '1', project='org-a')
+        self.assertIn('end_time must be after start_time. (HTTP 400', err)
+
+    def test_answer_that_is_not_json(self):
+        # e.g. a proxy in front of a provider API that is down.
+        self.use_endpoints(provider='stub')
         self.stub.answer('POST', '/v1/offers', None, status=502)
         err = self.cli_error('market', 'offer', 'create', '--node', 'n',
                              '--start', '+1h', '--end', '+2d', '--price', '1')
         self.assertIn('(HTTP 502 Bad Gateway)', err)
+        self.assertEqual('provider 1.0', self.stub.requests[0]['version'])
 
 
 class AuctionTest(base.CLITestCase):
 
-    def test_round_list_show_start(self):
-        self.stub.answer('GET', '/v1/rounds', {'rounds': [ROUND]})
-        self.stub.answer('GET', f"/v1/rounds/{ROUND['id']}", ROUND)
-        self.stub.answer('POST', '/v1/rounds', ROUND, status=201)
+    def record_round(self, minutes_ago, prices):
+        finished = (datetime.datetime.utcnow() -
+                    datetime.timedelta(minutes=minutes_ago))
+        return self.market.db.record_round({
+            'uuid': str(uuid.uuid4()), 'host': 'engine-1',
+            'mechanism': 'welfare',
+            'started_at': finished - datetime.timedelta(seconds=1),
+            'finished_at': finished, 'offers_in': 4, 'bids_in': 3,
+            'contract_uuids': [], 'refused': [], 'rejected': [],
+            'welfare': 12.5, 'clearing_prices': prices, 'duration_ms': 3.2,
+            'stats': {}})
 
-        listed = self.cli_json('market', 'round', 'list', '--limit', '5')
-        self.assertEqual([{k: ROUND[k] for k in (
-            'id', 'started_at', 'mechanism', 'offers_in', 'bids_in',
-            'contracts', 'welfare', 'status')}], listed)
-        self.assertEqual({'limit': '5'}, self.stub.requests[-1]['query'])
-        self.assertEqual('auction 1.0', self.stub.requests[-1]['version'])
+    def test_round_list_follows_pages_and_show(self):
+        self.auction_conf.set_override('default_limit', 2, group='api')
+        rounds = [self.record_round(10 - i, {'baremetal': 1.0 + i})
+                  for i in range(5)]
+        newest_first = [r['id'] for r in reversed(rounds)]
+        listed = self.cli_json('market', 'round', 'list')
+        self.assertEqual(newest_first, [r['id'] for r in listed])
+        self.assertEqual({'baremetal': 5.0}, listed[0]['clearing_prices'])
+        page = self.cli_json('market', 'round', 'list', '--limit', '2',
+                             '--marker', newest_first[1])
+        self.assertEqual(newest_first[2:4], [r['id'] for r in page])
 
-        self.assertEqual(ROUND, self.cli_json('market', 'round', 'show',
-                                              ROUND['id']))
-        table = self.cli('market', 'round', 'show', ROUND['id'])
-        self.assertIn("baremetal='1.75'", table)
+        shown = self.cli_json('market', 'round', 'show', rounds[0]['id'])
+        self.assertEqual((4, 3, 0), (shown['offers_in'], shown['bids_in'],
+                                     shown['contracts']))
+        table = self.cli('market', 'round', 'show', rounds[0]['id'])
+        self.assertIn("baremetal='1.0'", table)
 
+    def test_round_show_unknown(self):
+        err = self.cli_error('market', 'round', 'show', 'no-such-round')
+        self.assertIn('Round no-such-round not found. (HTTP 404', err)
+
+    def test_round_start(self):
+        # Clearing needs the leading auction engine, which is not running
+        # here: the stub answers as the auction API would after a round.
+        self.use_endpoints(auction='stub')
+        round_ = {'id': 'r-1', 'contracts': 2, 'clearing_prices': {}}
+        self.stub.answer('POST', '/v1/rounds', round_, status=201)
         started = self.cli_json('market', 'round', 'start', project='admin',
                                 roles='admin')
-        self.assertEqual(ROUND['id'], started['id'])
-        self.assertEqual(('POST', 'admin:admin'),
-                         (self.stub.requests[-1]['method'],
-                          self.stub.requests[-1]['token']))
+        self.assertEqual(round_, started)
+        request, = self.stub.requests
+        self.assertEqual(('POST', '/v1/rounds', 'auction 1.0', 'admin:admin'),
+                         (request['method'], request['path'],
+                          request['version'], request['token']))
+
+    def test_round_start_is_for_admins(self):
+        err = self.cli_error('market', 'round', 'start')
+        self.assertIn('(HTTP 403 Forbidden', err)
 
     def test_price_list_and_depth(self):
-        self.stub.answer('GET', '/v1/prices', {
-            'prices': [{'resource_class': 'baremetal', 'round_id': 'r1',
-                        'time': '2030-01-01T10:00:01+00:00', 'price': 1.75}],
-            'depth': [{'resource_class': 'baremetal', 'offers': 4,
-                       'nodes_on_offer': 4, 'lowest_ask': 1.0, 'bids': 2,
-                       'nodes_wanted': 3}]})
+        self.record_round(30, {'baremetal': 1.5, 'gpu': 9.0})
+        latest = self.record_round(5, {'baremetal': 1.75})
+        self.service.post('/v1/offers', market_base.offer_body(price=1.25))
+        self.org_b.post('/v1/bids', market_base.bid_body(quantity=3))
+
+        prices = self.cli_json('market', 'price', 'list')
+        self.assertEqual([('baremetal', 1.5), ('gpu', 9.0),
+                          ('baremetal', 1.75)],
+                         [(p['resource_class'], p['price']) for p in prices])
         prices = self.cli_json('market', 'price', 'list', '--resource-class',
-                               'baremetal', '--since', '2030-01-01T00:00Z')
-        self.assertEqual([{'resource_class': 'baremetal', 'round_id': 'r1',
-                           'time': '2030-01-01T10:00:01+00:00',
-                           'price': 1.75}], prices)
-        self.assertEqual({'resource_class': 'baremetal',
-                          'since': '2030-01-01T00:00Z'},
-                         self.stub.requests[-1]['query'])
+                               'baremetal', '--since', '+1h')
+        self.assertEqual([], prices)
+        prices = self.cli_json('market', 'price', 'list', '--resource-class',
+                               'baremetal', '--since', latest['started_at'])
+        self.assertEqual([(latest['id'], 1.75)],
+                         [(p['round_id'], p['price']) for p in prices])
+
         depth = self.cli_json('market', 'price', 'list', '--depth')
-        self.assertEqual(1.0, depth[0]['lowest_ask'])
-        self.assertEqual(3, depth[0]['nodes_wanted'])
-        self.assertEqual({}, self.stub.requests[-1]['query'])
+        self.assertEqual([{'resource_class': 'baremetal', 'offers': 1,
+                           'nodes_on_offer': 1, 'lowest_ask': 1.25,
+                           'bids': 1, 'nodes_wanted': 3}], depth)

@@ -99,8 +99,11 @@ class BidTest(base.CLITestCase):
 
 
 class OfferTest(base.CLITestCase):
-    # Small pages, so that listing everything must follow "next" links.
-    market_overrides = {'api.default_limit': 2}
+
+    def setUp(self):
+        super().setUp()
+        # Small pages, so that listing everything must follow "next" links.
+        self.market.conf.set_override('default_limit', 2, group='api')
 
     def test_list_show_cancel(self):
         mine = self.make_offer(project='org-a', price=1.5)
