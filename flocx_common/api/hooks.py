@@ -3,7 +3,6 @@
 import webob
 from oslo_log import log
 from oslo_policy import policy
-import pecan
 from pecan import hooks
 from webob import exc as webob_exc
 
@@ -31,7 +30,7 @@ class ServiceHook(hooks.PecanHook):
         request.context = context.RequestContext.from_environ(
             request.environ, enforcer=self.services.enforcer)
         if request.environ.get('HTTP_X_IDENTITY_STATUS') != 'Confirmed' \
-                and not request.path.rstrip('/') in ('', '/v1'):
+                and request.path.rstrip('/') not in ('', '/v1'):
             # keystonemiddleware runs with delay_auth_decision=True so that
             # version discovery stays public; everything else needs a token.
             raise errors.Unauthorized('Authentication required: send a valid '
