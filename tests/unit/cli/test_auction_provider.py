@@ -3,6 +3,8 @@
 import datetime
 import uuid
 
+from oslo_utils import timeutils
+
 from tests.unit.cli import base
 from tests.unit.market import base as market_base
 
@@ -56,7 +58,7 @@ class ProviderOfferTest(base.CLITestCase):
 class AuctionTest(base.CLITestCase):
 
     def record_round(self, minutes_ago, prices):
-        finished = (datetime.datetime.utcnow() -
+        finished = (timeutils.utcnow() -
                     datetime.timedelta(minutes=minutes_ago))
         return self.market.db.record_round({
             'uuid': str(uuid.uuid4()), 'host': 'engine-1',
