@@ -3,10 +3,14 @@
 import argparse
 import importlib.metadata
 
+from keystoneauth1 import exceptions as ks_exceptions
+from osc_lib import exceptions
 import testtools
 
 from flocx_cli import bids
 from flocx_cli import common
+from flocx_cli import http
+from flocx_common.local import openstack as local_openstack
 from tests.unit.cli import base
 
 
@@ -81,3 +85,30 @@ class HelpTest(base.CLITestCase):
         self.assertIn('--sort <key>[:<asc|desc>]', out)
         out = self.cli('--help')
         self.assertIn('--os-market-api-version', out)
+
+
+class EndpointTest(testtools.TestCase):
+
+    def test_service_missing_from_the_catalog(self):
+        class ClientManager:
+            region_name, interface = 'RegionOne', 'public'
+
+            def get_endpoint_for_service_type(self, service_type, **kw):
+                raise ks_exceptions.EndpointNotFound()
+
+        error = self.assertRaises(
+            exceptions.CommandError, http.Client(ClientManager()).request,
+            'GET', '/v1/rounds', http.AUCTION)
+        self.assertIn("No 'auction' endpoint in the service catalog "
+                      "(interface public, region RegionOne)", str(error))
+
+
+class UnreachableTest(base.CLITestCase):
+
+    def test_nothing_listens(self):
+        self.urls['closed'] = f'http://127.0.0.1:{local_openstack.free_port()}'
+        self.use_endpoints(marketplace='closed')
+        err = self.cli_error('market', 'bid', 'list')
+        self.assertIn('Cannot reach the marketplace API: Unable to establish '
+                      'connection to http://127.0.0.1:', err)
+        self.assertNotIn('Traceback', err)
