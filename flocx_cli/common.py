@@ -8,8 +8,8 @@ from urllib import parse
 from osc_lib.cli import format_columns
 
 DURATION_UNITS = {'s': 1, 'm': 60, 'h': 3600, 'd': 86400, 'w': 604800}
-DURATION_HELP = ('seconds, or a number with a unit s, m, h, d or w; units '
-                 'add up, e.g. 90, 45m, 2h, 1d12h')
+DURATION_HELP = ('seconds, or numbers with a unit s, m, h, d or w that add '
+                 'up, e.g. 90, 45m, 2h, 1.5h, 1d12h')
 TIME_HELP = ('an ISO 8601 time (UTC unless it has an offset), e.g. '
              '2030-01-31T09:00Z, or "now", or a time from now such as +2h '
              'or +1d12h')
@@ -20,11 +20,11 @@ def duration(text):
     text = text.strip().lower()
     if text.isdigit():
         return int(text)
-    parts = re.findall(r'(\d+)([smhdw])', text)
+    parts = re.findall(r'(\d+(?:\.\d+)?)([smhdw])', text)
     if not parts or ''.join(n + u for n, u in parts) != text:
         raise argparse.ArgumentTypeError(
             f'{text!r} is not a duration: use {DURATION_HELP}')
-    return sum(int(n) * DURATION_UNITS[u] for n, u in parts)
+    return round(sum(float(n) * DURATION_UNITS[u] for n, u in parts))
 
 
 def time(text):

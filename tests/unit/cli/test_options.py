@@ -49,9 +49,10 @@ class DurationAndTimeTest(testtools.TestCase):
     def test_duration(self):
         for text, seconds in [('90', 90), ('45m', 2700), ('2h', 7200),
                               ('3d', 259200), ('1w', 604800),
-                              ('1d12h', 129600), ('1H30M', 5400)]:
+                              ('1d12h', 129600), ('1H30M', 5400),
+                              ('1.5h', 5400), ('0.5d', 43200)]:
             self.assertEqual(seconds, common.duration(text), text)
-        for text in ('', 'h', '2x', '2h 30m', '-5', '1.5h', '2hours'):
+        for text in ('', 'h', '2x', '2h 30m', '-5', '.5h', '1.h', '2hours'):
             self.assertRaises(argparse.ArgumentTypeError, common.duration,
                               text)
 
