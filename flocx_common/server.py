@@ -49,8 +49,11 @@ def check_auth_exposure(conf):
 
 
 def make_server(app, host, port, threads=16):
+    # A deep accept queue: a burst of clients waits for a thread instead of
+    # being refused (cheroot's default backlog is 5).
     return wsgi.Server((host, port), app, numthreads=threads,
-                       reuse_port=True, shutdown_timeout=2)
+                       request_queue_size=1024, reuse_port=True,
+                       shutdown_timeout=2)
 
 
 def serve(app_factory, conf):
