@@ -39,9 +39,12 @@ from flocx_auction.matching import Allocation, Market
 
 
 def hourly_starts(market: Market, bid: Bid) -> np.ndarray:
-    first = max(bid.start, market.now)
-    first = np.ceil(first / HOUR) * HOUR
-    return np.arange(first, bid.latest_start + 1.0, HOUR)  # +1 s: include the last hour
+    """Every whole hour in the bid's start range, plus the range's own ends."""
+    first, last = max(bid.start, market.now), bid.latest_start
+    if first > last:
+        return np.array([])
+    hours = np.arange(np.ceil(first / HOUR) * HOUR, last + 1.0, HOUR)  # +1 s: include the last hour
+    return np.unique(np.r_[first, hours[hours <= last], last])
 
 
 def boundary_starts(market: Market, bid: Bid, limit: int = 12) -> np.ndarray:
