@@ -18,6 +18,26 @@ def _leader_call(method):
             'No auction engine is leading right now; try again shortly.')
 
 
+# What a round shows to projects: counts and prices, never which bids were
+# in it. "rejected" and "refused" name bids, "contract_uuids" the contracts
+# (and so their bids), "welfare" and "stats" are computed from bid prices:
+# from the welfare of a round with one contract, the node's owner could
+# work out the renter's bid.
+_ADMIN_ONLY = ('contract_uuids', 'welfare', 'stats')
+
+
+def _sealed(ctx, round_):
+    """A round as ``ctx`` may see it: all of it for admins and services,
+    aggregates only for projects."""
+    if round_ is None or ctx.is_admin_reader:
+        return round_
+    shown = {k: v for k, v in round_.items() if k not in _ADMIN_ONLY}
+    for key in ('rejected', 'refused'):
+        if isinstance(shown.get(key), list):
+            shown[key] = len(shown[key])
+    return shown
+
+
 class RoundsController(rest.RestController):
 
     @pecan.expose('json')
@@ -30,7 +50,7 @@ class RoundsController(rest.RestController):
                                      conf.api.default_limit)
         rounds = pecan.request.services.market.list_rounds(
             ctx, limit, params.get('marker'))
-        body = {'rounds': rounds}
+        body = {'rounds': [_sealed(ctx, r) for r in rounds]}
         if len(rounds) == limit:
             body['next'] = (f'{pecan.request.path_url}?limit={limit}'
                             f'&marker={rounds[-1]["id"]}')
@@ -40,7 +60,8 @@ class RoundsController(rest.RestController):
     def get_one(self, round_id):
         ctx = pecan.request.context
         ctx.can('flocx:round:list')
-        return pecan.request.services.market.get_round(ctx, round_id)
+        return _sealed(ctx, pecan.request.services.market.get_round(
+            ctx, round_id))
 
     @pecan.expose('json')
     def post(self):
@@ -62,7 +83,8 @@ class V1Controller:
     def status(self):
         ctx = pecan.request.context
         ctx.can('flocx:auction:status')
-        return _leader_call(pecan.request.services.auction.status)
+        status = _leader_call(pecan.request.services.auction.status)
+        return dict(status, last_round=_sealed(ctx, status.get('last_round')))
 
     @pecan.expose('json')
     def mechanism(self):

@@ -1,0 +1,160 @@
+"""Runs rbac.yaml: every auction endpoint as every persona, through
+keystonemiddleware (AuthTokenFixture), with the engine and the market's
+manager on the fake transport; and checks that bids stay sealed."""
+
+import json
+import os
+import time
+import uuid
+
+import fixtures
+from keystonemiddleware import fixture as ksm_fixture
+import pytest
+import yaml
+
+from flocx_auction.api import app as auction_app
+from flocx_auction.cmd import engine as engine_cmd
+from flocx_auction import conf as auction_conf
+from flocx_market.cmd import manager as manager_cmd
+from tests.unit import base as ubase
+from tests.unit.fuzz import harness
+from tests.unit.market import base as market_base
+from tests.unit.market import test_rbac as market_rbac
+
+PERSONAS = market_rbac.PERSONAS
+# Prices no aggregate would produce by chance.
+WON_PRICE = 7.3125
+REJECTED_PRICE = 9.8125
+
+with open(os.path.join(os.path.dirname(__file__), 'rbac.yaml')) as f:
+    MATRIX = yaml.safe_load(f)
+
+
+def _wait(predicate, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while not predicate() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return predicate()
+
+
+class KeystoneAuction:
+    def __init__(self):
+        self._fixtures = fixtures.Fixture()
+        self._fixtures.setUp()
+        self.market = self._fixtures.useFixture(market_base.MarketFixture())
+        manager = manager_cmd.ManagerService(self.market.conf,
+                                             self.market.services)
+        manager.start()
+        self._fixtures.addCleanup(manager.stop)
+        state = self._fixtures.useFixture(fixtures.TempDir()).path
+        conf = self._fixtures.useFixture(ubase.ConfFixture(
+            auction_conf.register_opts, **{
+                'auth_strategy': 'noauth', 'auction.state_path': state,
+                'auction.round_interval': 3600})).conf
+        harness.use_keystone(conf)
+        self.engine = engine_cmd.EngineService(conf)
+        self.engine.start()
+        self._fixtures.addCleanup(self.engine.stop)
+        assert _wait(lambda: self.engine.engine.last_round)
+        tokens = self._fixtures.useFixture(ksm_fixture.AuthTokenFixture())
+        for persona, identity in PERSONAS.items():
+            if identity:
+                project, roles = identity
+                scope = ({'project_id': project} if project else
+                         {'user_domain_id': 'default'})
+                tokens.add_token_data(
+                    token_id=f'token-{persona}', user_id=f'{persona}-user',
+                    role_list=roles, **scope)
+        self.app = auction_app.setup_app(conf)
+        self.objects = self.make_round()
+
+    def make_round(self):
+        service = ubase.Client(self.market.app, project='service',
+                               roles='service')
+        renter = ubase.Client(self.market.app, project='org-b')
+        resp = service.post('/v1/offers', market_base.offer_body(price=1.0))
+        assert resp.status_code == 201, resp.body
+        won = renter.post('/v1/bids', market_base.bid_body(
+            price=WON_PRICE)).json
+        # Due now and nothing of its class on offer: answered "no".
+        rejected = renter.post('/v1/bids', market_base.bid_body(
+            price=REJECTED_PRICE, resource_class='no-such-class')).json
+        assert _wait(lambda: self.engine.engine.book.sizes()['bids'] == 2)
+        summary = self.engine.engine.run_round(reload=True)
+        assert summary['contracts'] == 1, summary
+        assert summary['rejected'] == [rejected['uuid']], summary
+        return {'round': summary['id'], 'unknown': str(uuid.uuid4()),
+                'won_bid': won['uuid'], 'rejected_bid': rejected['uuid'],
+                'contract': summary['contract_uuids'][0]}
+
+    def cleanup(self):
+        self._fixtures.cleanUp()
+
+    def client(self, persona):
+        client = ubase.Client(self.app)
+        client.headers = {}
+        if persona == 'bad_token':
+            client.headers['X-Auth-Token'] = 'a-token-keystone-does-not-know'
+        elif persona != 'no_token':
+            client.headers['X-Auth-Token'] = f'token-{persona}'
+        return client
+
+
+@pytest.fixture(scope='module')
+def keystone_auction():
+    auction = KeystoneAuction()
+    yield auction
+    auction.cleanup()
+
+
+def assert_sealed(objects, text):
+    """Nothing in ``text`` tells of a bid: uuid, price or bidder."""
+    for secret in (objects['won_bid'], objects['rejected_bid'], 'org-b',
+                   repr(WON_PRICE), repr(REJECTED_PRICE)):
+        assert secret not in text, (secret, text)
+
+
+def test_matrix_is_complete():
+    for name, entry in MATRIX.items():
+        assert set(entry['expect']) == set(PERSONAS), name
+
+
+@pytest.mark.parametrize('name,persona', [
+    (name, persona) for name in sorted(MATRIX) for persona in PERSONAS])
+def test_rbac(keystone_auction, name, persona):
+    entry = MATRIX[name]
+    expected = entry['expect'][persona]
+    objects = keystone_auction.objects
+    resp = keystone_auction.client(persona).request(
+        entry['method'], entry['path'].format(**objects))
+    assert resp.status_code == expected, resp.body
+    if expected >= 400:
+        [error] = resp.json['errors']
+        assert error['status'] == expected
+        if expected == 401:
+            assert 'keystone.example.com' in resp.headers['WWW-Authenticate']
+    elif persona not in ('admin', 'service'):
+        assert_sealed(objects, resp.text)
+    for key, present in (('list_includes', True), ('list_excludes', False)):
+        for obj in entry.get(key, {}).get(persona, []):
+            assert (objects[obj] in resp.text) is present, (key, obj)
+
+
+@pytest.mark.parametrize('persona', ['owner_member', 'owner_reader',
+                                     'renter_member', 'other_member',
+                                     'domain_reader'])
+def test_bids_sealed_everywhere(keystone_auction, persona):
+    """Every readable document, the round's own included, shows only
+    aggregates to projects."""
+    client = keystone_auction.client(persona)
+    objects = keystone_auction.objects
+    texts = [client.get(path).text for path in (
+        '/v1/status', '/v1/rounds', '/v1/rounds?limit=1',
+        f"/v1/rounds/{objects['round']}", '/v1/prices',
+        '/v1/prices?resource_class=baremetal', '/v1/mechanism')]
+    for text in texts:
+        assert_sealed(objects, text)
+    shown = json.loads(texts[3])
+    assert shown['contracts'] == 1
+    assert shown['rejected'] == 1
+    assert 'welfare' not in shown and 'stats' not in shown
