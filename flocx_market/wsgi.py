@@ -6,17 +6,11 @@
     gunicorn 'flocx_market.wsgi:initialize_application()'
 """
 
-import os
-
-from oslo_log import log
-
+from flocx_common import cmd
 from flocx_market.api import app
-from flocx_market import conf as market_conf
+from flocx_market import conf
 
 
 def initialize_application():
-    config = os.environ.get('FLOCX_MARKET_CONFIG',
-                            '/etc/flocx/flocx-market.conf')
-    conf = market_conf.get_conf(['--config-file', config])
-    log.setup(conf, 'flocx-market-api')
-    return app.setup_app(conf)
+    return cmd.wsgi_application('flocx-market-api', 'FLOCX_MARKET_CONFIG',
+                                conf.get_conf, app.setup_app)

@@ -6,17 +6,11 @@
     gunicorn 'flocx_provider.wsgi:initialize_application()'
 """
 
-import os
-
-from oslo_log import log
-
+from flocx_common import cmd
 from flocx_provider.api import app
-from flocx_provider import conf as provider_conf
+from flocx_provider import conf
 
 
 def initialize_application():
-    config = os.environ.get('FLOCX_PROVIDER_CONFIG',
-                            '/etc/flocx/flocx-provider.conf')
-    conf = provider_conf.get_conf(['--config-file', config])
-    log.setup(conf, 'flocx-provider-api')
-    return app.setup_app(conf)
+    return cmd.wsgi_application('flocx-provider-api', 'FLOCX_PROVIDER_CONFIG',
+                                conf.get_conf, app.setup_app)

@@ -1,7 +1,5 @@
 """flocx-auction-engine: hold the order book and clear the market in rounds."""
 
-import signal
-import sys
 import threading
 
 from oslo_log import log
@@ -10,6 +8,7 @@ from flocx_auction import conf as auction_conf
 from flocx_auction import engine
 from flocx_auction import manager
 from flocx_auction import policies
+from flocx_common import cmd
 from flocx_common import context
 from flocx_common import policy as common_policy
 from flocx_common import rpc
@@ -64,14 +63,4 @@ class EngineService:
 
 
 def main(argv=None):
-    conf = auction_conf.get_conf(sys.argv[1:] if argv is None else argv)
-    log.setup(conf, 'flocx-auction-engine')
-    service = EngineService(conf)
-    done = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *a: done.set())
-    signal.signal(signal.SIGINT, lambda *a: done.set())
-    service.start()
-    LOG.info('flocx-auction-engine %s running (%s)', service.engine.member_id,
-             conf.auction.mechanism)
-    done.wait()
-    service.stop()
+    cmd.run_service('flocx-auction-engine', auction_conf.get_conf, EngineService, argv)

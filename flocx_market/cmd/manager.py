@@ -1,11 +1,10 @@
 """flocx-market-manager: the market's RPC server and its periodic sweeps."""
 
-import signal
-import sys
 import threading
 
 from oslo_log import log
 
+from flocx_common import cmd
 from flocx_common import context
 from flocx_common import rpc
 from flocx_market import conf as market_conf
@@ -51,13 +50,4 @@ class ManagerService:
 
 
 def main(argv=None):
-    conf = market_conf.get_conf(sys.argv[1:] if argv is None else argv)
-    log.setup(conf, 'flocx-market-manager')
-    service = ManagerService(conf)
-    done = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *a: done.set())
-    signal.signal(signal.SIGINT, lambda *a: done.set())
-    service.start()
-    LOG.info('flocx-market-manager serving topic %s', rpc.MARKET_TOPIC)
-    done.wait()
-    service.stop()
+    cmd.run_service('flocx-market-manager', market_conf.get_conf, ManagerService, argv)

@@ -1,11 +1,10 @@
 """flocx-provider-manager: carries out contracts and leases in Ironic."""
 
-import signal
-import sys
 import threading
 
 from oslo_log import log
 
+from flocx_common import cmd
 from flocx_common import context
 from flocx_common import rpc
 from flocx_provider import conf as provider_conf
@@ -59,14 +58,4 @@ class ManagerService:
 
 
 def main(argv=None):
-    conf = provider_conf.get_conf(sys.argv[1:] if argv is None else argv)
-    log.setup(conf, 'flocx-provider-manager')
-    service = ManagerService(conf)
-    done = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *a: done.set())
-    signal.signal(signal.SIGINT, lambda *a: done.set())
-    service.start()
-    LOG.info('flocx-provider-manager %s serving topic %s',
-             provider_opts.provider_name(conf), rpc.PROVIDER_TOPIC)
-    done.wait()
-    service.stop()
+    cmd.run_service('flocx-provider-manager', provider_conf.get_conf, ManagerService, argv)

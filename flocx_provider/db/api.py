@@ -10,13 +10,11 @@ import datetime
 import decimal
 import uuid as uuidlib
 
-from oslo_db import api as oslo_db_api
-from oslo_db import exception as db_exc
-from oslo_db.sqlalchemy import enginefacade
 from oslo_utils import timeutils
 import sqlalchemy as sa
 
 from flocx_common.api import errors
+from flocx_common import db
 from flocx_provider.db import models
 
 OFFER_STATUSES = ('open', 'cancelled', 'expired')
@@ -26,44 +24,12 @@ LIVE_LEASE = ('scheduled', 'active')
 OPEN_FULFILMENT = ('pending', 'lent')
 SORT_KEYS = ('created_at', 'updated_at', 'start_time', 'end_time')
 
-# Two first inserts of one node's lock row race on the primary key; the
-# transaction is simply run again.
-retry_on_race = oslo_db_api.wrap_db_retry(
-    max_retries=10, retry_interval=0.05, inc_retry_interval=True,
-    retry_on_deadlock=True,
-    exception_checker=lambda e: isinstance(e, db_exc.DBDuplicateEntry))
+retry_on_race = db.retry_on_deadlock
 
 
-@enginefacade.transaction_context_provider
-class _Scope:
-    """A fresh holder for one oslo.db transaction."""
+class Connection(db.Connection):
+    """The provider's queries."""
 
-
-class Connection:
-    def __init__(self, connection_url, **engine_options):
-        self._facade = enginefacade.transaction_context()
-        self._facade.configure(connection=connection_url, **engine_options)
-
-    @classmethod
-    def from_conf(cls, conf):
-        options = {k: v for k, v in conf.database.items()
-                   if k in ('max_pool_size', 'max_overflow', 'pool_timeout',
-                            'max_retries', 'retry_interval',
-                            'sqlite_synchronous', 'mysql_sql_mode',
-                            'connection_recycle_time')}
-        return cls(conf.database.connection, **options)
-
-    def writer(self):
-        return self._facade.writer.using(_Scope())
-
-    def reader(self):
-        return self._facade.reader.using(_Scope())
-
-    def get_engine(self):
-        return self._facade.writer.get_engine()
-
-    def dispose(self):
-        self._facade.dispose_pool()
 
     # Offers
 
@@ -268,13 +234,7 @@ def _refuse_overlap(session, node_uuid, start, end):
 
 
 def _lock_node(session, node_uuid):
-    """Take the node's lock row, creating it the first time."""
-    locked = session.execute(sa.update(models.nodes).where(
-        models.nodes.c.node_uuid == node_uuid).values(
-        generation=models.nodes.c.generation + 1))
-    if locked.rowcount == 0:
-        session.execute(sa.insert(models.nodes).values(
-            node_uuid=node_uuid, generation=1))
+    db.lock_row(session, models.nodes.c.node_uuid, node_uuid)
 
 
 def _common_filters(table, filters):

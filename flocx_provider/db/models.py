@@ -1,23 +1,13 @@
 """The provider's tables. Queries live in db/api.py, migrations in alembic."""
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import mysql
 from sqlalchemy import orm
 
-# MySQL's DATETIME drops fractions of a second unless asked.
-Time = sa.DateTime().with_variant(mysql.DATETIME(fsp=6), 'mysql')
-Money = sa.Numeric(20, 6)
-UUID = sa.String(36)
-PROJECT = sa.String(64)
+from flocx_common.db import Money, PROJECT, Time, Timestamps, UUID
 
 
 class Base(orm.DeclarativeBase):
     pass
-
-
-class Timestamps:
-    created_at = sa.Column(Time, nullable=False)
-    updated_at = sa.Column(Time, nullable=False)
 
 
 class Offer(Base, Timestamps):

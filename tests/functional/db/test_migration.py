@@ -3,7 +3,6 @@
 import datetime
 import unittest
 
-from alembic import script as alembic_script
 from oslo_db import exception as db_exc
 from oslo_db.sqlalchemy import test_migrations
 import pytest
@@ -51,9 +50,7 @@ class ModelsSync(test_migrations.ModelsMigrationsSync, unittest.TestCase):
 def test_migration_is_at_head(database):
     engine = sa.create_engine(database.url)
     try:
-        head = alembic_script.ScriptDirectory.from_config(
-            migration._config()).get_current_head()
-        assert migration.version(engine) == head
+        assert migration.version(engine) == migration.MIGRATIONS.head()
         tables = set(sa.inspect(engine).get_table_names())
         assert set(models.Base.metadata.tables) <= tables
     finally:
