@@ -29,5 +29,7 @@ def check_window(conf, body):
     return start, end
 
 
+# \Z, not $: $ also matches before a final newline (see
+# flocx_common.api.validation.PROJECT_ID).
 NODE = {'type': 'string', 'minLength': 1, 'maxLength': 255,
-        'pattern': '^[A-Za-z0-9_.~:-]+$'}
+        'pattern': r'^[A-Za-z0-9_.~:-]+\Z'}
