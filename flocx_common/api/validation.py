@@ -87,9 +87,11 @@ def parse_time(text, name='time'):
     """A naive UTC datetime from an ISO 8601 string with or without offset."""
     try:
         value = timeutils.parse_isotime(text)
+        # Inside the try: an offset can push year 1 or 9999 out of range
+        # ("0001-01-01T00:00:00+00:50" was a 500).
+        value = timeutils.normalize_time(value)
     except (ValueError, TypeError, OverflowError):
         raise errors.BadRequest(f'{name} {text!r} is not an ISO 8601 time.')
-    value = timeutils.normalize_time(value)
     if not EARLIEST <= value <= LATEST:
         raise errors.BadRequest(
             f'{name} {text!r} is outside {EARLIEST.year} to {LATEST.year}.')
