@@ -79,12 +79,22 @@ class Database:
         self.admin.dispose()
 
 
-@pytest.fixture(scope='module', params=['postgresql', 'mysql'])
-def database(request):
-    """A migrated database on each real server, shared by one module."""
-    db = Database(request.param)
+def _migrated(backend):
+    db = Database(backend)
     try:
         db.migrate()
         yield db
     finally:
         db.drop()
+
+
+@pytest.fixture(scope='module', params=['postgresql', 'mysql'])
+def database(request):
+    """A migrated database on each real server, shared by one module."""
+    yield from _migrated(request.param)
+
+
+@pytest.fixture(scope='module')
+def postgresql_database():
+    """For what only PostgreSQL has (the exclusion constraint)."""
+    yield from _migrated('postgresql')

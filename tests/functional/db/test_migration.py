@@ -57,11 +57,10 @@ def test_migration_is_at_head(database):
         engine.dispose()
 
 
-def test_postgresql_refuses_overlap_behind_the_locks_back(database):
+def test_postgresql_refuses_overlap_behind_the_locks_back(
+        postgresql_database):
     """The exclusion constraint holds even for a writer skipping the lock."""
-    if database.backend != 'postgresql':
-        pytest.skip('the exclusion constraint exists on PostgreSQL only')
-    conn = database.connect()
+    conn = postgresql_database.connect()
     t0 = datetime.datetime(2030, 1, 1)
     hour = datetime.timedelta(hours=1)
     with conn.writer() as session:
