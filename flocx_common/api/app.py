@@ -41,7 +41,8 @@ class Request(pecan.Request):
 
     pecan parses a JSON body while routing, to look for arguments; a body
     nested too deeply raised RecursionError there (a 500). Now pecan skips
-    it and the handler refuses it with a 400.
+    it and the handler refuses it with a 400. A body that is not UTF-8 is
+    left to the handler too: pecan logged a traceback for each one.
     """
 
     @property
@@ -50,6 +51,8 @@ class Request(pecan.Request):
             return super().json
         except RecursionError:
             raise ValueError('The request body is nested too deeply.')
+        except UnicodeDecodeError:
+            raise ValueError('The request body is not UTF-8.')
 
 
 def _memoized(getargspec):

@@ -295,3 +295,12 @@ def test_malformed_tokens_are_401(keystone_app, token):
             continue
         assert_clear_4xx(resp, 401)
         assert 'keystone.example.com' in resp.headers['WWW-Authenticate']
+
+
+def test_non_utf8_body_reaches_the_handler(market, provider):
+    """The handler says what is wrong (pecan used to answer first, with
+    its own words and a traceback in the log)."""
+    for client, path in ((market['bidder'], '/v1/bids'),
+                         (provider['owner'], '/v1/leases')):
+        assert_clear_4xx(client.post(path, raw=b'{"a": "\xff\xfe"}'),
+                         fragment='not UTF-8')
