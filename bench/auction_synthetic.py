@@ -28,15 +28,19 @@ LP_MAX_BIDS = 3000
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true", help="1k x 1k only (CI)")
     parser.add_argument("--sizes", type=int, nargs="*", default=[1000, 10000, 100000])
     parser.add_argument("--seeds", type=int, nargs="*", default=[1])
     args = parser.parse_args()
     sizes = [1000] if args.quick else args.sizes
     print("command:", "PYTHONPATH=. .venv/bin/python bench/auction_synthetic.py", *sys.argv[1:])
-    print(f"{'size':>7} {'seed':>4} {'mechanism':>12} {'seconds':>8} {'contracts':>9} {'node-h':>9} "
-          f"{'welfare':>10} {'W/LP':>6} {'W/fcfs':>7}")
+    print(
+        f"{'size':>7} {'seed':>4} {'mechanism':>12} {'seconds':>8} {'contracts':>9} {'node-h':>9} "
+        f"{'welfare':>10} {'W/LP':>6} {'W/fcfs':>7}"
+    )
     for n in sizes:
         for seed in args.seeds:
             offers, bids, now = synthetic_book(n, n, seed=seed)
@@ -47,14 +51,21 @@ def main():
             market = Market(offers, now)
             began = time.perf_counter()
             greedy_welfare = sum(market.welfare(a) for a in greedy(market, bids))
-            rows = [(m, r.stats["seconds"], len(r.awards), r.stats["node_hours"], r.welfare) for m, r in results.items()]
+            rows = [
+                (m, r.stats["seconds"], len(r.awards), r.stats["node_hours"], r.welfare)
+                for m, r in results.items()
+            ]
             rows.append(("greedy only", time.perf_counter() - began, None, None, greedy_welfare))
             fcfs = results["fcfs"].welfare
             for name, seconds, contracts, node_hours, welfare in rows:
                 ratio = f"{welfare / lp:6.3f}" if lp else f"{'-':>6}"
-                print(f"{n:7} {seed:4} {name:>12} {seconds:8.2f} {contracts if contracts is not None else '':>9} "
-                      f"{node_hours if node_hours is not None else 0:9.0f} {welfare:10.0f} {ratio} "
-                      f"{welfare / fcfs:7.3f}", flush=True)
+                print(
+                    f"{n:7} {seed:4} {name:>12} {seconds:8.2f} "
+                    f"{contracts if contracts is not None else '':>9} "
+                    f"{node_hours if node_hours is not None else 0:9.0f} {welfare:10.0f} {ratio} "
+                    f"{welfare / fcfs:7.3f}",
+                    flush=True,
+                )
             if lp:
                 print(f"{n:7} {seed:4} {'LP bound':>12} {'':8} {'':9} {'':9} {lp:10.0f}")
 

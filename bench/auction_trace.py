@@ -52,7 +52,11 @@ ON_ARRIVAL = 1e12  # answer_before_start so large that every bid is due at once
 
 
 def epoch(text: str) -> float:
-    return datetime.datetime.strptime(text, "%Y-%m-%d %H:%M:%S").replace(tzinfo=datetime.timezone.utc).timestamp()
+    return (
+        datetime.datetime.strptime(text, "%Y-%m-%d %H:%M:%S")
+        .replace(tzinfo=datetime.timezone.utc)
+        .timestamp()
+    )
 
 
 def load_trace():
@@ -88,7 +92,9 @@ def instance(reservations, nodes, month: str, fraction: float, seed: int):
     for (site, hw), count in sorted(nodes.items()):
         for n in range(int(round(count * fraction))):
             ask = round(float(value[hw] * rng.uniform(0.5, 1.0)), 4)
-            offers.append(Offer(f"{site}/{hw}/{n}", site, hw, {"type": hw}, begin, end + 60 * DAY, ask))
+            offers.append(
+                Offer(f"{site}/{hw}/{n}", site, hw, {"type": hw}, begin, end + 60 * DAY, ask)
+            )
     bids = []
     for r in reservations:
         start, stop = epoch(r["start"]), epoch(r["end"])
@@ -96,9 +102,24 @@ def instance(reservations, nodes, month: str, fraction: float, seed: int):
             continue
         created = min(epoch(r["stamp"]), start)
         hw = r["type"] or None
-        price = round(float((value.get(hw, mean_value) if hw else mean_value) * rng.lognormal(0.2, 0.6)), 4)
-        bids.append(Bid(f"r{r['idx']}", f"p{r['pid_idx']}", int(r["nodes"]), hw, (), start, start,
-                        stop - start, price, None, created))
+        price = round(
+            float((value.get(hw, mean_value) if hw else mean_value) * rng.lognormal(0.2, 0.6)), 4
+        )
+        bids.append(
+            Bid(
+                f"r{r['idx']}",
+                f"p{r['pid_idx']}",
+                int(r["nodes"]),
+                hw,
+                (),
+                start,
+                start,
+                stop - start,
+                price,
+                None,
+                created,
+            )
+        )
     first_round = math.ceil(min(b.created_at for b in bids) / HOUR) * HOUR
     return offers, bids, first_round, begin
 
@@ -116,9 +137,22 @@ def replay(offers, bids, first_round, mechanism, answer_before_start):
             i += 1
         nxt = now + HOUR
         # A round without a due bid commits nothing: skip it (same outcome, faster).
-        if book and (mechanism == "fcfs" or any(is_due(b, now, answer_before_start, nxt) for b in book)):
-            current = [Offer(o.uuid, o.project_id, o.resource_class, o.properties, o.start, o.end, o.price,
-                             tuple(busy[o.uuid])) for o in offers]
+        if book and (
+            mechanism == "fcfs" or any(is_due(b, now, answer_before_start, nxt) for b in book)
+        ):
+            current = [
+                Offer(
+                    o.uuid,
+                    o.project_id,
+                    o.resource_class,
+                    o.properties,
+                    o.start,
+                    o.end,
+                    o.price,
+                    tuple(busy[o.uuid]),
+                )
+                for o in offers
+            ]
             result = clear_round(current, book, now, mechanism, answer_before_start, next_round=nxt)
             for award in result.awards:
                 for uuid, _ in award.nodes:
@@ -138,21 +172,35 @@ def clairvoyant(offers, bids, now):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true", help="one month, one seed")
-    parser.add_argument("--policies", action="store_true",
-                        help="also the answer-time trade-off (0, 6, 12, 24 h, on arrival)")
+    parser.add_argument(
+        "--policies",
+        action="store_true",
+        help="also the answer-time trade-off (0, 6, 12, 24 h, on arrival)",
+    )
     args = parser.parse_args()
     months, seeds = (MONTHS[:1], SEEDS[:1]) if args.quick else (MONTHS, SEEDS)
     policies = {"12h": 12 * HOUR}
     if args.policies:
-        policies = {"0h": 0.0, "6h": 6 * HOUR, "12h": 12 * HOUR, "24h": 24 * HOUR, "arrival": ON_ARRIVAL}
+        policies = {
+            "0h": 0.0,
+            "6h": 6 * HOUR,
+            "12h": 12 * HOUR,
+            "24h": 24 * HOUR,
+            "arrival": ON_ARRIVAL,
+        }
 
     print("command:", "PYTHONPATH=. .venv/bin/python bench/auction_trace.py", *sys.argv[1:])
     reservations, nodes = load_trace()
-    print(f"trace: {len(reservations)} reservations with a start, {sum(nodes.values())} test nodes, "
-          f"{len(nodes)} (site, type) pools")
-    header = f"{'month':8} {'offer':>5} {'seed':>4} {'bids':>5} {'nodes':>5} {'W_fcfs':>10} {'W_opt':>10}"
+    print(
+        f"trace: {len(reservations)} reservations with a start, {sum(nodes.values())} test nodes, "
+        f"{len(nodes)} (site, type) pools"
+    )
+    header = f"{'month':8} {'offer':>5} {'seed':>4} {'bids':>5} {'nodes':>5} "
+    header += f"{'W_fcfs':>10} {'W_opt':>10}"
     header += "".join(f" {name + ' W/fcfs':>12} {'gap':>6}" for name in policies)
     print(header)
     closed = collections.defaultdict(list)
@@ -162,10 +210,13 @@ def main():
     for month in months:
         for fraction in FRACTIONS:
             for seed in seeds:
-                offers, bids, first_round, begin = instance(reservations, nodes, month, fraction, seed)
+                offers, bids, first_round, begin = instance(
+                    reservations, nodes, month, fraction, seed
+                )
                 w_fcfs, _, _ = replay(offers, bids, first_round, "fcfs", ON_ARRIVAL)
                 w_opt = clairvoyant(offers, bids, min(first_round, min(b.start for b in bids)))
-                line = f"{month:8} {fraction:5.0%} {seed:4} {len(bids):5} {len(offers):5} {w_fcfs:10.0f} {w_opt:10.0f}"
+                line = f"{month:8} {fraction:5.0%} {seed:4} {len(bids):5} {len(offers):5} "
+                line += f"{w_fcfs:10.0f} {w_opt:10.0f}"
                 for name, before in policies.items():
                     w, _, slow = replay(offers, bids, first_round, "welfare", before)
                     slowest = max(slowest, slow)
@@ -176,8 +227,11 @@ def main():
                 print(line, flush=True)
     print()
     for name in policies:
-        print(f"answer {name:>7} before start: mean gap closed {statistics.mean(closed[name]):.2f}, "
-              f"median W/W_fcfs {statistics.median(ratio[name]):.3f}, worst W/W_fcfs {min(ratio[name]):.3f}")
+        print(
+            f"answer {name:>7} before start: mean gap closed {statistics.mean(closed[name]):.2f}, "
+            f"median W/W_fcfs {statistics.median(ratio[name]):.3f}, "
+            f"worst W/W_fcfs {min(ratio[name]):.3f}"
+        )
     print(f"slowest round {slowest:.2f} s; bench took {time.perf_counter() - began:.0f} s")
 
 

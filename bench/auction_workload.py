@@ -27,31 +27,109 @@ DAY = 24 * HOUR
 
 HARDWARE = {
     # resource class: (base price, [hardware variants])
-    "bm.small": (1.0, [
-        {"cpus": 8, "memory_mb": 32768, "local_gb": 480, "cpu_arch": "x86_64", "traits": []},
-        {"cpus": 12, "memory_mb": 65536, "local_gb": 960, "cpu_arch": "x86_64", "traits": ["CUSTOM_SSD"]},
-    ]),
-    "bm.medium": (2.0, [
-        {"cpus": 24, "memory_mb": 131072, "local_gb": 960, "cpu_arch": "x86_64", "traits": ["CUSTOM_SSD"]},
-        {"cpus": 32, "memory_mb": 196608, "local_gb": 1920, "cpu_arch": "x86_64", "traits": ["CUSTOM_SSD"]},
-        {"cpus": 28, "memory_mb": 131072, "local_gb": 480, "cpu_arch": "x86_64", "traits": []},
-    ]),
-    "bm.large": (3.5, [
-        {"cpus": 64, "memory_mb": 393216, "local_gb": 3840, "cpu_arch": "x86_64", "traits": ["CUSTOM_SSD", "CUSTOM_25G"]},
-        {"cpus": 48, "memory_mb": 262144, "local_gb": 1920, "cpu_arch": "x86_64", "traits": ["CUSTOM_25G"]},
-    ]),
-    "bm.gpu": (8.0, [
-        {"cpus": 32, "memory_mb": 262144, "local_gb": 1920, "cpu_arch": "x86_64", "traits": ["CUSTOM_GPU_V100"]},
-        {"cpus": 48, "memory_mb": 524288, "local_gb": 3840, "cpu_arch": "x86_64", "traits": ["CUSTOM_GPU_A100", "CUSTOM_25G"]},
-    ]),
-    "bm.storage": (2.5, [
-        {"cpus": 16, "memory_mb": 65536, "local_gb": 30720, "cpu_arch": "x86_64", "traits": ["CUSTOM_HDD"]},
-        {"cpus": 16, "memory_mb": 131072, "local_gb": 61440, "cpu_arch": "x86_64", "traits": ["CUSTOM_HDD"]},
-    ]),
-    "bm.arm": (1.5, [
-        {"cpus": 64, "memory_mb": 131072, "local_gb": 960, "cpu_arch": "aarch64", "traits": []},
-        {"cpus": 80, "memory_mb": 262144, "local_gb": 1920, "cpu_arch": "aarch64", "traits": ["CUSTOM_25G"]},
-    ]),
+    "bm.small": (
+        1.0,
+        [
+            {"cpus": 8, "memory_mb": 32768, "local_gb": 480, "cpu_arch": "x86_64", "traits": []},
+            {
+                "cpus": 12,
+                "memory_mb": 65536,
+                "local_gb": 960,
+                "cpu_arch": "x86_64",
+                "traits": ["CUSTOM_SSD"],
+            },
+        ],
+    ),
+    "bm.medium": (
+        2.0,
+        [
+            {
+                "cpus": 24,
+                "memory_mb": 131072,
+                "local_gb": 960,
+                "cpu_arch": "x86_64",
+                "traits": ["CUSTOM_SSD"],
+            },
+            {
+                "cpus": 32,
+                "memory_mb": 196608,
+                "local_gb": 1920,
+                "cpu_arch": "x86_64",
+                "traits": ["CUSTOM_SSD"],
+            },
+            {"cpus": 28, "memory_mb": 131072, "local_gb": 480, "cpu_arch": "x86_64", "traits": []},
+        ],
+    ),
+    "bm.large": (
+        3.5,
+        [
+            {
+                "cpus": 64,
+                "memory_mb": 393216,
+                "local_gb": 3840,
+                "cpu_arch": "x86_64",
+                "traits": ["CUSTOM_SSD", "CUSTOM_25G"],
+            },
+            {
+                "cpus": 48,
+                "memory_mb": 262144,
+                "local_gb": 1920,
+                "cpu_arch": "x86_64",
+                "traits": ["CUSTOM_25G"],
+            },
+        ],
+    ),
+    "bm.gpu": (
+        8.0,
+        [
+            {
+                "cpus": 32,
+                "memory_mb": 262144,
+                "local_gb": 1920,
+                "cpu_arch": "x86_64",
+                "traits": ["CUSTOM_GPU_V100"],
+            },
+            {
+                "cpus": 48,
+                "memory_mb": 524288,
+                "local_gb": 3840,
+                "cpu_arch": "x86_64",
+                "traits": ["CUSTOM_GPU_A100", "CUSTOM_25G"],
+            },
+        ],
+    ),
+    "bm.storage": (
+        2.5,
+        [
+            {
+                "cpus": 16,
+                "memory_mb": 65536,
+                "local_gb": 30720,
+                "cpu_arch": "x86_64",
+                "traits": ["CUSTOM_HDD"],
+            },
+            {
+                "cpus": 16,
+                "memory_mb": 131072,
+                "local_gb": 61440,
+                "cpu_arch": "x86_64",
+                "traits": ["CUSTOM_HDD"],
+            },
+        ],
+    ),
+    "bm.arm": (
+        1.5,
+        [
+            {"cpus": 64, "memory_mb": 131072, "local_gb": 960, "cpu_arch": "aarch64", "traits": []},
+            {
+                "cpus": 80,
+                "memory_mb": 262144,
+                "local_gb": 1920,
+                "cpu_arch": "aarch64",
+                "traits": ["CUSTOM_25G"],
+            },
+        ],
+    ),
 }
 CLASSES = list(HARDWARE)
 
@@ -85,13 +163,17 @@ def synthetic_book(n_offers: int, n_bids: int, seed: int = 0):
             busy = ((b0, min(end, b0 + int(rng.integers(4, 48)) * HOUR)),)
         owner = f"owner-{rng.integers(40)}"
         for node in range(size):
-            offers.append(Offer(f"o{rack:06d}-{node:02d}", owner, cls, hardware, start, end, ask, busy))
+            offers.append(
+                Offer(f"o{rack:06d}-{node:02d}", owner, cls, hardware, start, end, ask, busy)
+            )
         rack += 1
 
     bids = []
     for i in range(n_bids):
         r = rng.random()
-        quantity = 1 if r < 0.5 else int(rng.integers(2, 5)) if r < 0.8 else int(rng.integers(5, 17))
+        quantity = (
+            1 if r < 0.5 else int(rng.integers(2, 5)) if r < 0.8 else int(rng.integers(5, 17))
+        )
         duration = int(np.clip(rng.lognormal(np.log(12), 0.9), 2, 72)) * HOUR
         start = NOW + int(rng.integers(0, 12 * 24)) * HOUR
         flexibility = [0, 0, 0, 2, 6, 12][rng.integers(6)] * HOUR
@@ -104,8 +186,21 @@ def synthetic_book(n_offers: int, n_bids: int, seed: int = 0):
             constraints, base = OPEN_REQUESTS[rng.integers(len(OPEN_REQUESTS))]
         price = round(float(base * rng.lognormal(0.15, 0.4)), 3)
         created = NOW - int(rng.integers(1, 72)) * HOUR
-        bids.append(Bid(f"b{i:06d}", f"renter-{rng.integers(200)}", quantity, cls, constraints,
-                        start, start + flexibility, duration, price, NOW, created))
+        bids.append(
+            Bid(
+                f"b{i:06d}",
+                f"renter-{rng.integers(200)}",
+                quantity,
+                cls,
+                constraints,
+                start,
+                start + flexibility,
+                duration,
+                price,
+                NOW,
+                created,
+            )
+        )
     # Scale: demand should be ~1.5x supply in node-hours for a contested market; the
     # caller picks n_bids ~ n_offers, which with these distributions gives that.
     return offers, bids, NOW

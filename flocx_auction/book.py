@@ -121,7 +121,9 @@ def answer_due_at(bid: Bid, answer_before_start: float) -> float:
     return due
 
 
-def is_due(bid: Bid, now: float, answer_before_start: float, next_round: float | None = None) -> bool:
+def is_due(
+    bid: Bid, now: float, answer_before_start: float, next_round: float | None = None
+) -> bool:
     """Due if its answer cannot wait for the next round.
 
     Without `next_round` the caller promises to run rounds often enough that
@@ -167,7 +169,8 @@ def clear_round(
     live_offers = [o for o in offers if o.end > now]
     # A bid that can no longer start, or whose deadline has passed, gets its "no" now.
     expired_bids = [
-        b.uuid for b in bids
+        b.uuid
+        for b in bids
         if b.latest_start < now or (b.decide_by is not None and b.decide_by < now)
     ]
     expired = set(expired_bids)

@@ -91,10 +91,14 @@ class Market:
 
     def eligible_classes(self, bid: Bid) -> tuple[int, ...]:
         """Hardware classes whose nodes satisfy the bid's resource class and constraints."""
-        key = (bid.resource_class, tuple((c.property, c.op, _freeze(c.value)) for c in bid.constraints))
+        key = (
+            bid.resource_class,
+            tuple((c.property, c.op, _freeze(c.value)) for c in bid.constraints),
+        )
         if key not in self._eligible_cache:
             self._eligible_cache[key] = tuple(
-                c for c, hw in enumerate(self.classes)
+                c
+                for c, hw in enumerate(self.classes)
                 if (bid.resource_class is None or hw.resource_class == bid.resource_class)
                 and all(con.holds(hw.properties) for con in bid.constraints)
             )
@@ -163,8 +167,11 @@ class FreeTime:
         ask not above `price`; with, per row, the earliest and latest such start."""
         n = self.size
         if first == last:  # a fixed start: the common case, kept cheap
-            rows = np.flatnonzero((self.start[:n] <= first) & (self.end[:n] >= first + duration)
-                                  & (self.ask[:n] <= price))
+            rows = np.flatnonzero(
+                (self.start[:n] <= first)
+                & (self.end[:n] >= first + duration)
+                & (self.ask[:n] <= price)
+            )
             return rows, None, None
         earliest = np.maximum(self.start[:n], first)
         latest = np.minimum(self.end[:n] - duration, last)
@@ -186,7 +193,9 @@ class Schedule:
         self.market = market
         self.free = [FreeTime(gaps, market.asks) for gaps in market._gaps]
 
-    def place(self, bid: Bid, at: float | None = None, prefer: np.ndarray | None = None) -> Allocation | None:
+    def place(
+        self, bid: Bid, at: float | None = None, prefer: np.ndarray | None = None
+    ) -> Allocation | None:
         """Give `bid` its cheapest fitting nodes at the start where they cost least
         (earliest among equals); None (and nothing changes) if it cannot be served.
 
@@ -218,14 +227,18 @@ class Schedule:
             rows = np.concatenate([p[1] for p in parts])
             asks = np.concatenate([self.free[p[0]].ask[p[1]] for p in parts])
             offers = np.concatenate([self.free[p[0]].offer[p[1]] for p in parts])
-            length = np.concatenate([self.free[p[0]].end[p[1]] - self.free[p[0]].start[p[1]] for p in parts])
+            length = np.concatenate(
+                [self.free[p[0]].end[p[1]] - self.free[p[0]].start[p[1]] for p in parts]
+            )
             if first != last:
                 earliest = np.concatenate([p[2] for p in parts])
                 latest = np.concatenate([p[3] for p in parts])
 
         # Cheapest nodes first; among equally cheap ones, the gap that is used up most
         # (best fit), so long gaps stay whole for long bids.
-        preference = np.lexsort((length, asks) if prefer is None else (length, asks, ~prefer[offers]))
+        preference = np.lexsort(
+            (length, asks) if prefer is None else (length, asks, ~prefer[offers])
+        )
         if first == last:
             start, chosen = first, preference[:quantity]
         else:
@@ -260,7 +273,9 @@ def _cheapest_start(earliest: np.ndarray, latest: np.ndarray, asks: np.ndarray, 
     # Keep the (candidates x rows) table small on big books: thin out the starts.
     limit = max(8, 200_000 // len(asks))
     if len(candidates) > limit:
-        candidates = candidates[np.unique(np.linspace(0, len(candidates) - 1, limit).round().astype(int))]
+        candidates = candidates[
+            np.unique(np.linspace(0, len(candidates) - 1, limit).round().astype(int))
+        ]
     free = (earliest[None, :] <= candidates[:, None]) & (latest[None, :] >= candidates[:, None])
     taken = free & (np.cumsum(free, axis=1) <= quantity)
     cost = taken @ asks
@@ -273,7 +288,9 @@ def _enough_rows_free(candidates, earliest, latest, quantity):
     """The candidate starts at which at least `quantity` rows are free."""
     lefts = np.sort(earliest)
     rights = np.sort(latest)
-    coverage = np.searchsorted(lefts, candidates, side="right") - np.searchsorted(rights, candidates, side="left")
+    coverage = np.searchsorted(lefts, candidates, side="right") - np.searchsorted(
+        rights, candidates, side="left"
+    )
     return candidates[coverage >= quantity]
 
 

@@ -100,9 +100,16 @@ def _pools(market: Market):
     return pools, per_class, np.array(gap_owner, dtype=np.int64)
 
 
-def solve(market: Market, bids, starts=hourly_starts, relax: bool = False, time_limit: float = 60.0,
-          node_limit: int | None = None, max_columns: int | None = None,
-          lp_support_only: bool = False) -> Solution:
+def solve(
+    market: Market,
+    bids,
+    starts=hourly_starts,
+    relax: bool = False,
+    time_limit: float = 60.0,
+    node_limit: int | None = None,
+    max_columns: int | None = None,
+    lp_support_only: bool = False,
+) -> Solution:
     """Maximize welfare over `bids` (ILP, or its LP relaxation with `relax`).
 
     `lp_support_only` first solves the relaxation and then the integer program only
@@ -208,8 +215,13 @@ def solve(market: Market, bids, starts=hourly_starts, relax: bool = False, time_
     if node_limit is not None:
         options["node_limit"] = node_limit
     if relax or lp_support_only:
-        result = scipy.optimize.milp(cost, constraints=constraints, integrality=np.zeros(n_cols),
-                                     bounds=scipy.optimize.Bounds(np.zeros(n_cols), upper), options=options)
+        result = scipy.optimize.milp(
+            cost,
+            constraints=constraints,
+            integrality=np.zeros(n_cols),
+            bounds=scipy.optimize.Bounds(np.zeros(n_cols), upper),
+            options=options,
+        )
     if lp_support_only and result.x is not None:
         # Keep only the bid starts the relaxation uses: a much smaller integer program
         # whose optimum is usually within a fraction of a percent of the full one.
@@ -218,8 +230,13 @@ def solve(market: Market, bids, starts=hourly_starts, relax: bool = False, time_
         upper[unused] = 0
         upper[n_y + np.flatnonzero(np.isin(z_y, unused))] = 0
     if not relax:
-        result = scipy.optimize.milp(cost, constraints=constraints, integrality=integrality,
-                                     bounds=scipy.optimize.Bounds(np.zeros(n_cols), upper), options=options)
+        result = scipy.optimize.milp(
+            cost,
+            constraints=constraints,
+            integrality=integrality,
+            bounds=scipy.optimize.Bounds(np.zeros(n_cols), upper),
+            options=options,
+        )
     seconds = time.perf_counter() - began
     if result.x is None:
         return Solution(0.0, [], {}, result.message, n_cols, seconds)

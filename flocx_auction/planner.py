@@ -32,11 +32,14 @@ def plan_welfare(market: Market, bids, exact: bool = True) -> list[Allocation]:
 
     candidates = []
     if len(bids) <= EXACT_MAX_BIDS:
-        solution = optimal.solve(market, bids, starts=optimal.boundary_starts, time_limit=TIME_LIMIT)
+        solution = optimal.solve(
+            market, bids, starts=optimal.boundary_starts, time_limit=TIME_LIMIT
+        )
         candidates.append(solution.allocations)
     else:
-        relaxation = optimal.solve(market, bids, starts=optimal.boundary_starts, relax=True,
-                                   time_limit=TIME_LIMIT)
+        relaxation = optimal.solve(
+            market, bids, starts=optimal.boundary_starts, relax=True, time_limit=TIME_LIMIT
+        )
         if relaxation.served:
             candidates.append(follow_relaxation(market, bids, relaxation.served))
     best_welfare = sum(market.welfare(a) for a in best)
@@ -50,6 +53,7 @@ def plan_welfare(market: Market, bids, exact: bool = True) -> list[Allocation]:
 def follow_relaxation(market: Market, bids, served: dict) -> list[Allocation]:
     """Round an LP solution: bids the LP serves most go first, at the LP's start and
     on the LP's nodes when they are still free; everything else greedily after."""
+
     def fraction(bid):
         return round(served[bid.uuid][0], 3) if bid.uuid in served else 0.0
 

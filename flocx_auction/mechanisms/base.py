@@ -33,7 +33,9 @@ class Mechanism:
     def allocate(self, market: Market, bids) -> list[Allocation]:
         return plan_welfare(market, bids)
 
-    def price(self, market: Market, allocations: list[Allocation]) -> tuple[list[Award], dict[str, float]]:
+    def price(
+        self, market: Market, allocations: list[Allocation]
+    ) -> tuple[list[Award], dict[str, float]]:
         raise NotImplementedError
 
 

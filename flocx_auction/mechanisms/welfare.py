@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from flocx_auction.mechanisms.base import Mechanism, award, by_resource_class, max_ask, weighted_median
+from flocx_auction.mechanisms.base import (
+    Mechanism,
+    award,
+    by_resource_class,
+    max_ask,
+    weighted_median,
+)
 
 
 class WelfareMechanism(Mechanism):

@@ -26,9 +26,18 @@ def random_book(seed, n_offers=24, n_bids=40):
     bids = []
     for i in range(n_bids):
         start = int(rng.integers(0, 60))
-        bids.append(bid(f"b{i:03d}", quantity=int(rng.choice([1, 1, 2, 3, 6])), start=start,
-                        latest=start + int(rng.choice([0, 0, 3])), duration=int(rng.integers(2, 30)),
-                        price=float(rng.uniform(1, 4)), rc=CLASSES[rng.integers(2)], decide_by=0))
+        bids.append(
+            bid(
+                f"b{i:03d}",
+                quantity=int(rng.choice([1, 1, 2, 3, 6])),
+                start=start,
+                latest=start + int(rng.choice([0, 0, 3])),
+                duration=int(rng.integers(2, 30)),
+                price=float(rng.uniform(1, 4)),
+                rc=CLASSES[rng.integers(2)],
+                decide_by=0,
+            )
+        )
     return offers, bids
 
 
@@ -56,7 +65,10 @@ def test_the_books_are_contested():
 def test_lp_bounds_the_ilp():
     offers, bids = random_book(7)
     market = Market(offers, h(0))
-    assert optimal.solve(market, bids, relax=True).welfare >= optimal.solve(market, bids).welfare - 1e-6
+    assert (
+        optimal.solve(market, bids, relax=True).welfare
+        >= optimal.solve(market, bids).welfare - 1e-6
+    )
 
 
 def test_optimal_layout_never_double_books():

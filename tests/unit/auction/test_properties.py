@@ -31,16 +31,34 @@ def books(draw):
         if draw(st.booleans()):
             b0 = draw(st.integers(start, end - 1))
             busy = [(b0, min(end, b0 + draw(st.integers(1, 6))))]
-        offers.append(offer(f"o{i}", start, end, draw(st.integers(1, 8)) / 2, rc, props, busy, f"owner{i % 2}"))
+        offers.append(
+            offer(
+                f"o{i}", start, end, draw(st.integers(1, 8)) / 2, rc, props, busy, f"owner{i % 2}"
+            )
+        )
     bids = []
     for i in range(draw(st.integers(1, 7))):
         start = draw(st.integers(0, 20))
         rc = draw(st.sampled_from(["bm.small", "bm.big", None]))
-        constraints = [] if rc else [draw(st.sampled_from([("cpus", ">=", 8), ("traits", "has", "CUSTOM_GPU")]))]
-        bids.append(bid(f"b{i}", quantity=draw(st.integers(1, 3)), start=start,
-                        latest=start + draw(st.sampled_from([0, 0, 2, 5])), duration=draw(st.integers(1, 10)),
-                        price=draw(st.integers(1, 10)) / 2, rc=rc, constraints=constraints,
-                        decide_by=draw(st.sampled_from([None, 0])), created=-draw(st.integers(1, 20))))
+        constraints = (
+            []
+            if rc
+            else [draw(st.sampled_from([("cpus", ">=", 8), ("traits", "has", "CUSTOM_GPU")]))]
+        )
+        bids.append(
+            bid(
+                f"b{i}",
+                quantity=draw(st.integers(1, 3)),
+                start=start,
+                latest=start + draw(st.sampled_from([0, 0, 2, 5])),
+                duration=draw(st.integers(1, 10)),
+                price=draw(st.integers(1, 10)) / 2,
+                rc=rc,
+                constraints=constraints,
+                decide_by=draw(st.sampled_from([None, 0])),
+                created=-draw(st.integers(1, 20)),
+            )
+        )
     return offers, bids
 
 
@@ -103,7 +121,9 @@ def test_a_higher_bid_never_turns_a_win_into_a_loss(book, mechanism, data):
         return
     winner = data.draw(st.sampled_from(sorted(a.bid_uuid for a in result.awards)))
     raise_by = data.draw(st.sampled_from([0.5, 1.0, 3.0]))
-    raised = [dataclasses.replace(b, price=b.price + raise_by) if b.uuid == winner else b for b in bids]
+    raised = [
+        dataclasses.replace(b, price=b.price + raise_by) if b.uuid == winner else b for b in bids
+    ]
     assert winner in {a.bid_uuid for a in clear(offers, raised, mechanism).awards}
 
 
@@ -142,8 +162,16 @@ def test_random_books_exercise_the_rules():
         rnd.seed(seed)
         n = rnd.randint(1, 5)
         offers = [offer(f"o{i}", 0, rnd.randint(5, 30), rnd.randint(1, 4)) for i in range(n)]
-        bids = [bid(f"b{i}", quantity=rnd.randint(1, 2), start=rnd.randint(0, 20), duration=rnd.randint(1, 6),
-                    price=rnd.randint(1, 6)) for i in range(rnd.randint(1, 6))]
+        bids = [
+            bid(
+                f"b{i}",
+                quantity=rnd.randint(1, 2),
+                start=rnd.randint(0, 20),
+                duration=rnd.randint(1, 6),
+                price=rnd.randint(1, 6),
+            )
+            for i in range(rnd.randint(1, 6))
+        ]
         result = clear(offers, bids, "welfare")
         outcomes["award"] += len(result.awards)
         outcomes["reject"] += len(result.rejected)

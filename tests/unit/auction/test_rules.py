@@ -54,7 +54,11 @@ def test_latest_start_is_inclusive():
 
 def test_one_window_serves_several_contracts():
     offers = [offer(start=0, end=24)]
-    bids = [bid("b1", start=2, duration=8), bid("b2", start=10, duration=8), bid("b3", start=18, duration=6)]
+    bids = [
+        bid("b1", start=2, duration=8),
+        bid("b2", start=10, duration=8),
+        bid("b3", start=18, duration=6),
+    ]
     result = clear(offers, bids, answer_before_start=24 * HOUR)
     assert sorted(a.bid_uuid for a in result.awards) == ["b1", "b2", "b3"]
 
@@ -82,22 +86,28 @@ def test_ask_may_not_exceed_the_bid(ask, served):
     assert bool(result.awards) is served
 
 
-@pytest.mark.parametrize("constraint,small,big", [
-    (("cpus", "==", 8), True, False),
-    (("cpu_arch", "!=", "x86_64"), False, True),
-    (("cpus", "<", 64), True, False),
-    (("cpus", "<=", 64), True, True),
-    (("cpus", ">", 8), False, True),
-    (("memory_mb", ">=", 32768), True, True),
-    (("cpu_arch", "in", ["aarch64", "ppc64le"]), False, True),
-    (("traits", "has", "CUSTOM_SSD"), True, False),
-    (("local_gb", ">=", 1), False, False),  # a property nobody has never matches
-    (("cpus", ">", "lots"), False, False),  # incomparable values do not match
-])
+@pytest.mark.parametrize(
+    "constraint,small,big",
+    [
+        (("cpus", "==", 8), True, False),
+        (("cpu_arch", "!=", "x86_64"), False, True),
+        (("cpus", "<", 64), True, False),
+        (("cpus", "<=", 64), True, True),
+        (("cpus", ">", 8), False, True),
+        (("memory_mb", ">=", 32768), True, True),
+        (("cpu_arch", "in", ["aarch64", "ppc64le"]), False, True),
+        (("traits", "has", "CUSTOM_SSD"), True, False),
+        (("local_gb", ">=", 1), False, False),  # a property nobody has never matches
+        (("cpus", ">", "lots"), False, False),  # incomparable values do not match
+    ],
+)
 def test_constraint_ops(constraint, small, big):
     assert Constraint(*constraint).holds(SMALL) is small
     assert Constraint(*constraint).holds(BIG) is big
-    offers = [offer("small", props=SMALL, rc="bm", price=1), offer("big", props=BIG, rc="bm", price=1.5)]
+    offers = [
+        offer("small", props=SMALL, rc="bm", price=1),
+        offer("big", props=BIG, rc="bm", price=1.5),
+    ]
     result = clear(offers, [bid(start=1, rc=None, constraints=[constraint])])
     winners = [u for a in result.awards for u, _ in a.nodes]
     assert winners == (["small"] if small else ["big"] if big else [])
@@ -146,7 +156,10 @@ def test_decide_by_is_never_missed():
 def test_committing_the_due_part_of_the_plan():
     # "now" is due and worth less than "later", which competes for the same node.
     offers = [offer(end=48, price=1)]
-    bids = [bid("now", start=10, duration=10, price=2), bid("later", start=14, duration=10, price=6)]
+    bids = [
+        bid("now", start=10, duration=10, price=2),
+        bid("later", start=14, duration=10, price=6),
+    ]
     result = clear(offers, bids)
     assert result.awards == [] and result.rejected == ["now"]
     assert result.stats["planned_contracts"] == 1
@@ -156,7 +169,10 @@ def test_a_due_bid_does_not_take_the_nodes_a_better_later_bid_needs():
     # Two identical nodes; "now" fits on either, "later" needs both: the due bid is
     # served after the later one, on time that is free.
     offers = [offer("o1", end=48), offer("o2", end=48)]
-    bids = [bid("now", start=8, latest=20, duration=4), bid("later", quantity=2, start=14, duration=4, price=5)]
+    bids = [
+        bid("now", start=8, latest=20, duration=4),
+        bid("later", quantity=2, start=14, duration=4, price=5),
+    ]
     result = clear(offers, bids)
     (award,) = result.awards
     assert award.bid_uuid == "now" and (award.end <= h(14) or award.start >= h(18))
@@ -205,7 +221,9 @@ def test_mcafee_price_is_set_by_the_dropped_bid():
 
 def test_fcfs_serves_in_arrival_order_at_once():
     offers = [offer(end=48)]
-    bids = [bid("first", start=30, duration=4, price=2, created=-5),
-            bid("richer", start=30, duration=4, price=9, created=-1)]
+    bids = [
+        bid("first", start=30, duration=4, price=2, created=-5),
+        bid("richer", start=30, duration=4, price=9, created=-1),
+    ]
     result = clear(offers, bids, mechanism="fcfs")
     assert [a.bid_uuid for a in result.awards] == ["first"] and result.rejected == ["richer"]
