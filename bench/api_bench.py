@@ -150,16 +150,24 @@ def write_conf(path, port, db_url, log_file, auth, cloud=None):
             f.write('\n')
 
 
+def code_env(code):
+    """The environment of the API and dbsync: --code's tree first."""
+    env = dict(os.environ, PYTHONWARNINGS='ignore')
+    if code:
+        env['PYTHONPATH'] = str(pathlib.Path(code).resolve())
+    return env
+
+
 class Api:
     """One flocx-market-api process."""
 
-    def __init__(self, conf_file, port, log):
+    def __init__(self, conf_file, port, log, code=None):
         self.url = f'http://127.0.0.1:{port}'
         self.proc = subprocess.Popen(
             [str(VENV_BIN / 'flocx-market-api'), '--config-file',
              str(conf_file)],
             stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-            env=dict(os.environ, PYTHONWARNINGS='ignore'))
+            env=code_env(code))
         deadline = time.monotonic() + 60
         while True:
             if self.proc.poll() is not None:
@@ -259,7 +267,7 @@ def bench_mode(args, auth, port, conf_file, log_dir, show_uuid, token):
                 'X-User-Id': 'bench'})
     rows = []
     with open(log_dir / f'api-auth-{"on" if auth else "off"}.out', 'w') as log:
-        api = Api(conf_file, port, log)
+        api = Api(conf_file, port, log, args.code)
         try:
             for name in args.scenarios:
                 env = scenario_env(name, headers, show_uuid)
@@ -331,6 +339,9 @@ def main():
                         default=list(SCENARIOS))
     parser.add_argument('--db', help='SQLAlchemy URL of an empty database '
                         '(default: SQLite in the work directory)')
+    parser.add_argument('--code', help='run the API (and dbsync) from this '
+                        'source tree instead, e.g. an older commit unpacked '
+                        'with git archive, for before/after comparisons')
     parser.add_argument('--keep', action='store_true',
                         help='keep the work directory (logs, database)')
     parser.add_argument('--json', help='also write the rows to this file')
@@ -351,8 +362,15 @@ def main():
         write_conf(conf_off, port, db_url, work / 'market-api.log', False)
         subprocess.run([str(VENV_BIN / 'flocx-market-dbsync'),
                         '--config-file', str(conf_off), 'upgrade'],
-                       check=True, capture_output=True)
+                       check=True, capture_output=True,
+                       env=code_env(args.code))
         show_uuid, seconds = seed(db_url, args.offers, args.bids)
+        if args.code and db_url.startswith('sqlite:///'):
+            # This tree's db.api left the file in WAL mode, which persists:
+            # the other tree starts from SQLite's default instead.
+            import sqlite3
+            with sqlite3.connect(db_url[len('sqlite:///'):]) as db:
+                db.execute('PRAGMA journal_mode=DELETE')
         print(f'seeded {args.offers} offers and {args.bids} bids in '
               f'{seconds:.1f} s ({db_url.split(":")[0]})', flush=True)
         print(HEADER, flush=True)

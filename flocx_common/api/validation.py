@@ -62,10 +62,24 @@ _format_checker.checks('date-time', raises=())(
 _Validator = validators.Draft202012Validator
 
 
+_validators = {}
+
+
+def _validator(schema):
+    """One validator per schema (schemas are module constants)."""
+    try:
+        return _validators[id(schema)][1]
+    except KeyError:
+        validator = _Validator(schema, format_checker=_format_checker)
+        # The schema is kept too, so that its id is never reused.
+        _validators[id(schema)] = (schema, validator)
+        return validator
+
+
 def validate(body, schema):
     """Raise BadRequest naming the first thing wrong with the body."""
-    validator = _Validator(schema, format_checker=_format_checker)
-    error = jsonschema.exceptions.best_match(validator.iter_errors(body))
+    error = jsonschema.exceptions.best_match(
+        _validator(schema).iter_errors(body))
     if error is None:
         return body
     pointer = '/' + '/'.join(str(p) for p in error.absolute_path)

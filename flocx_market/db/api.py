@@ -109,7 +109,7 @@ class Connection(db.Connection):
                     f'Node {row["resource_uuid"]} is already on offer for '
                     f'an overlapping window (offer {overlapping.uuid}).',
                     code='flocx.offer_overlaps')
-            session.execute(sa.insert(models.offers).values(row))
+            session.execute(sa.insert(models.offers), row)
             _add_event(session, row['project_id'], 'offer', row['uuid'],
                        'offer.create', {'status': 'open'}, now)
         # As GET shows it: every field, as the database stored it.
@@ -179,7 +179,8 @@ class Connection(db.Connection):
         row = dict(values, uuid=str(uuidlib.uuid4()), status='open',
                    created_at=now, updated_at=now)
         with self.writer() as session:
-            session.execute(sa.insert(models.bids).values(row))
+            # Values as parameters: one cached statement for every bid.
+            session.execute(sa.insert(models.bids), row)
             _add_event(session, row['project_id'], 'bid', row['uuid'],
                        'bid.create', {'status': 'open'}, now)
         return self.get_bid(row['uuid'])
@@ -706,10 +707,10 @@ def _get_row(session, table, uuid, name, for_update=False):
 
 def _add_event(session, project_id, object_type, object_uuid, event_type,
                detail, now):
-    session.execute(sa.insert(models.events).values(
-        project_id=project_id, object_type=object_type,
-        object_uuid=object_uuid, event_type=event_type, detail=detail,
-        created_at=now))
+    session.execute(sa.insert(models.events), {
+        'project_id': project_id, 'object_type': object_type,
+        'object_uuid': object_uuid, 'event_type': event_type,
+        'detail': detail, 'created_at': now})
 
 
 def _round(row):
