@@ -8,7 +8,9 @@
 Embedded defaults: SQLite, and the three FLOCX services in one background
 process talking over the in-process RPC transport. ``--transport-url``
 (RabbitMQ) and ``--database-url`` (PostgreSQL or MariaDB) run them as a
-deployment would: one process per service (``--separate``).
+deployment would: one process per service (``--separate``). With a broker,
+``--api-workers``, ``--engines`` and ``--coordination-url`` shape it further:
+several market API workers, several auction engines electing their leader.
 """
 
 import argparse
@@ -38,6 +40,23 @@ SEPARATE = (('flocx-market-api', 'market'), ('flocx-market-manager', 'market'),
             ('flocx-provider-api', 'provider'),
             ('flocx-provider-manager', 'provider'))
 SERVE_PROCESS = 'flocx-services'
+ENGINE = 'flocx-auction-engine'
+
+
+def separate_processes(engines=1):
+    """(pid name, console script, service) of every separate process.
+
+    With more than one engine each has its own pid name (and config file
+    giving it its own host name and log): flocx-auction-engine-1, -2, ...
+    """
+    result = []
+    for script, service in SEPARATE:
+        if script == ENGINE and engines > 1:
+            result += [(f'{ENGINE}-{n}', script, service)
+                       for n in range(1, engines + 1)]
+        else:
+            result.append((script, script, service))
+    return result
 
 
 class Layout:
@@ -60,7 +79,9 @@ class Layout:
         return json.loads(self.state_file.read_text())
 
 
-def write_configs(layout, cloud, ports, transport_url, database_url):
+def write_configs(layout, cloud, ports, transport_url, database_url,
+                  api_workers=1, engines=1, coordination_url=None,
+                  round_interval=10):
     """The three services' config files, pointing at the local cloud.
 
     On a real broker each local cloud gets its own exchange, so that two of
@@ -91,9 +112,13 @@ def write_configs(layout, cloud, ports, transport_url, database_url):
         if service in ('market', 'provider'):
             sections['database'] = {'connection': db.replace(
                 '{service}', service)}
+        if service == 'market':
+            sections['api']['workers'] = api_workers
         if service == 'auction':
             sections['auction'] = {'state_path': str(layout.root / 'auction'),
-                                   'round_interval': 10}
+                                   'round_interval': round_interval}
+            if coordination_url:
+                sections['auction']['coordination_url'] = coordination_url
         if service == 'provider':
             sections['provider'] = {'name': 'local', 'poll_interval': 1}
             sections['ironic'] = {
@@ -101,12 +126,22 @@ def write_configs(layout, cloud, ports, transport_url, database_url):
                     'auth_type', 'auth_url', 'username', 'password',
                     'user_domain_name', 'region_name')}
             sections['ironic']['valid_interfaces'] = 'public'
-        with open(layout.conf(service), 'w') as f:
-            for name, options in sections.items():
-                f.write(f'[{name}]\n')
-                for key, value in options.items():
-                    f.write(f'{key} = {value}\n')
-                f.write('\n')
+        _write_ini(layout.conf(service), sections)
+    if engines > 1:
+        for name, _, _ in separate_processes(engines):
+            if name.startswith(f'{ENGINE}-'):
+                _write_ini(layout.etc / f'{name}.conf', {'DEFAULT': {
+                    'host': f'local-{name.rsplit("-", 1)[1]}',
+                    'log_file': str(layout.logs / f'{name}.log')}})
+
+
+def _write_ini(path, sections):
+    with open(path, 'w') as f:
+        for name, options in sections.items():
+            f.write(f'[{name}]\n')
+            for key, value in options.items():
+                f.write(f'{key} = {value}\n')
+            f.write('\n')
 
 
 def serve(layout):
@@ -179,9 +214,13 @@ def up(args, layout):
     step(f'Keystone {cloud.auth_url}, Ironic {cloud.ironic_url} '
          f'({cloud.timings.get("start_total_s")} s)')
     transport = args.transport_url or 'fake:/'
-    write_configs(layout, cloud, ports, transport, args.database_url)
+    write_configs(layout, cloud, ports, transport, args.database_url,
+                  api_workers=args.api_workers, engines=args.engines,
+                  coordination_url=args.coordination_url,
+                  round_interval=args.round_interval)
     separate = args.separate or transport != 'fake:/'
     answering = {}  # service -> the process that serves its API
+    names = [SERVE_PROCESS]
     if separate:
         step('Creating or upgrading the databases')
         for script, service in (('flocx-market-dbsync', 'market'),
@@ -191,8 +230,10 @@ def up(args, layout):
                            check=True, capture_output=True)
         step('Starting the FLOCX services, one process each, over '
              f'{transport.split(":")[0]}')
-        for script, service in SEPARATE:
-            proc = _spawn(layout, script, service)
+        names = []
+        for name, script, service in separate_processes(args.engines):
+            proc = _spawn(layout, name, script, service)
+            names.append(name)
             if script.endswith('-api'):
                 answering[service] = proc
     else:
@@ -205,7 +246,8 @@ def up(args, layout):
         answering = dict.fromkeys(SERVICES, proc)
     layout.state_file.write_text(json.dumps(
         {'urls': urls, 'separate': separate, 'transport_url': transport,
-         'clouds_yaml': str(cloud.clouds_yaml)}, indent=1))
+         'processes': names, 'clouds_yaml': str(cloud.clouds_yaml)},
+        indent=1))
     for service in SERVICES:
         url = urls[SERVICE_TYPES[service]] + '/healthcheck'
         processes.wait_until_answering(
@@ -221,17 +263,24 @@ def _script(name):
     return str(pathlib.Path(sys.executable).with_name(name))
 
 
-def _spawn(layout, script, service):
+def _spawn(layout, name, script, service):
     argv = [_script(script), '--config-file', str(layout.conf(service))]
-    return processes.spawn(script, argv, layout.pids, layout.logs,
+    own = layout.etc / f'{name}.conf'
+    if name != script and own.exists():
+        argv += ['--config-file', str(own)]
+    return processes.spawn(name, argv, layout.pids, layout.logs,
                            env=dict(os.environ, PYTHONWARNINGS='ignore'))
 
 
+def _process_names(state):
+    if 'processes' in state:
+        return state['processes']
+    return ([s for s, _ in SEPARATE] if state.get('separate')
+            else [SERVE_PROCESS])
+
+
 def down(layout):
-    state = layout.state()
-    names = ([s for s, _ in SEPARATE] if state.get('separate')
-             else [SERVE_PROCESS])
-    for name in names:
+    for name in _process_names(layout.state()):
         processes.stop(name, layout.pids / f'{name}.pid', str(layout.root))
     local_openstack.LocalOpenStack(layout.openstack).stop()
     step('FLOCX stopped')
@@ -239,8 +288,7 @@ def down(layout):
 
 def status(layout):
     state = layout.state()
-    names = ([s for s, _ in SEPARATE] if state.get('separate')
-             else [SERVE_PROCESS])
+    names = _process_names(state)
     running = {name: processes.running_pid(layout.pids / f'{name}.pid',
                                            str(layout.root))
                for name in names}
@@ -294,6 +342,20 @@ def main(argv=None):
                              'the service name')
     parser.add_argument('--separate', action='store_true',
                         help='one process per service (needs a broker)')
+    parser.add_argument('--api-workers', type=int, default=1, metavar='N',
+                        help='market API worker processes ([api] workers; '
+                             'with --separate)')
+    parser.add_argument('--engines', type=int, default=1, metavar='N',
+                        help='auction engine processes, one leading at a '
+                             'time (with --separate; give more than one a '
+                             '--coordination-url)')
+    parser.add_argument('--coordination-url', metavar='URL',
+                        help='tooz URL the engines elect their leader '
+                             'through ([auction] coordination_url), e.g. '
+                             'redis://127.0.0.1:6379?timeout=3')
+    parser.add_argument('--round-interval', type=float, default=10,
+                        metavar='S', help='seconds between two auction '
+                        'rounds (default: %(default)s)')
     parser.add_argument('--no-demo', action='store_true')
     parser.add_argument('--no-cache', action='store_true',
                         help='no snapshot of initialized Keystone/Ironic')
@@ -316,6 +378,11 @@ def main(argv=None):
     if args.separate and not args.transport_url:
         parser.error('--separate needs --transport-url: the in-process '
                      'transport cannot cross processes')
+    if (args.engines > 1 or args.api_workers > 1) and not args.transport_url:
+        parser.error('--engines and --api-workers need --transport-url: '
+                     'only separate processes have them')
+    if args.engines < 1 or args.api_workers < 1:
+        parser.error('--engines and --api-workers must be at least 1')
     if any(local_openstack.LocalOpenStack(layout.openstack).status().values()):
         parser.error(f'a local FLOCX is already running in {layout.root}; '
                      'run "flocx-local down" first')
