@@ -18,6 +18,7 @@ MARKET_TOPIC = 'flocx-market'
 AUCTION_TOPIC = 'flocx-auction'
 AUCTION_LEADER_TOPIC = 'flocx-auction-leader'
 PROVIDER_TOPIC = 'flocx-provider'
+DEFAULT_EXCHANGE = 'flocx'
 
 _transports = {}
 
@@ -57,8 +58,24 @@ class ContextSerializer(messaging.Serializer):
         return context.RequestContext.from_dict(ctxt, enforcer=self.enforcer)
 
 
+def scoped_topic(conf, topic):
+    """The topic, scoped by a control exchange other than the default.
+
+    Casts and calls go through the control exchange, but RabbitMQ fanout
+    exchanges are named after the topic alone ("flocx-auction_fanout"):
+    two FLOCX deployments on one broker with their own control_exchange
+    (local clouds, test runs) would otherwise take each other's order casts
+    into their engines' books. The default exchange keeps the plain names.
+    """
+    exchange = getattr(conf, 'control_exchange', None)
+    if not exchange or exchange == DEFAULT_EXCHANGE:
+        return topic
+    return f'{topic}.{exchange}'
+
+
 def get_client(conf, topic, version, server=None, timeout=None):
-    target = messaging.Target(topic=topic, version=version, server=server)
+    target = messaging.Target(topic=scoped_topic(conf, topic),
+                              version=version, server=server)
     return messaging.get_rpc_client(get_transport(conf), target,
                                     serializer=ContextSerializer(),
                                     timeout=timeout)
@@ -66,7 +83,8 @@ def get_client(conf, topic, version, server=None, timeout=None):
 
 def get_server(conf, topic, endpoints, enforcer=None, server=None):
     """A threading RPC server; start() and stop()/wait() it."""
-    target = messaging.Target(topic=topic, server=server or conf.host)
+    target = messaging.Target(topic=scoped_topic(conf, topic),
+                              server=server or conf.host)
     return messaging.get_rpc_server(
         get_transport(conf), target, endpoints, executor='threading',
         serializer=ContextSerializer(enforcer),
