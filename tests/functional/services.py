@@ -4,9 +4,13 @@ On a developer's machine a missing server skips the test; under CI (the CI
 variable set) it fails it: CI must run every test against the real thing.
 """
 
+import contextlib
 import importlib.util
 import os
+import shutil
 import socket
+import subprocess
+import uuid
 
 import pytest
 
@@ -47,3 +51,30 @@ def require_keystone_and_ironic():
     if missing:
         _unavailable(f'{" and ".join(missing)} not installed: pip install '
                      '-r functional-requirements.txt')
+
+
+@contextlib.contextmanager
+def rabbit_vhost():
+    """A RabbitMQ URL on a virtual host of the caller's own.
+
+    Queue names are global within a vhost, so two FLOCX stacks sharing one
+    (a test beside a developer's local cloud) would take each other's
+    messages. Without rabbitmqctl (a remote broker) the default vhost is
+    shared.
+    """
+    url = require('rabbitmq')
+    ctl = shutil.which('rabbitmqctl')
+    if ctl is None:
+        yield url
+        return
+    name = f'flocx-test-{uuid.uuid4().hex[:8]}'
+    subprocess.run([ctl, 'add_vhost', name], check=True, capture_output=True,
+                   timeout=60)
+    try:
+        subprocess.run([ctl, 'set_permissions', '-p', name, 'guest', '.*',
+                        '.*', '.*'], check=True, capture_output=True,
+                       timeout=60)
+        yield url.rstrip('/') + '/' + name
+    finally:
+        subprocess.run([ctl, 'delete_vhost', name], capture_output=True,
+                       timeout=60)

@@ -4,6 +4,7 @@ The same flows as tests/unit/auction_service, but every cast and call
 crosses a real broker, and leadership is a real tooz lock in Redis.
 """
 
+import contextlib
 import time
 import uuid
 
@@ -14,10 +15,21 @@ from tests.unit.auction_service import test_engine_service as unit
 
 
 class RabbitRedisEngineTest(unit.EngineServiceTest):
-    """Each test gets its own exchange and its own Redis lock namespace."""
+    """The tests share a RabbitMQ vhost of their own; each test gets its own
+    exchange and its own engines' state."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._vhost = contextlib.ExitStack()
+        cls.rabbit = cls._vhost.enter_context(services.rabbit_vhost())
+
+    @classmethod
+    def tearDownClass(cls):
+        cls._vhost.close()
+        super().tearDownClass()
 
     def setUp(self):
-        self.rabbit = services.require('rabbitmq')
         self.redis = services.require('redis')
         self.exchange = f'flocx-test-{uuid.uuid4().hex[:8]}'
         # Both the market's and the engines' configs come from
@@ -38,9 +50,11 @@ class RabbitRedisEngineTest(unit.EngineServiceTest):
 
     def start_engine_conf(self, **overrides):
         # A short lock timeout: a leader that stops heart-beating loses the
-        # lead after 3 s instead of tooz's default 30 s.
+        # lead after 3 s instead of tooz's default 30 s. The namespace keeps
+        # this test's leader lock apart from any other stack's.
         return super().start_engine_conf(**{
-            'auction.coordination_url': f'{self.redis}?timeout=3',
+            'auction.coordination_url':
+                f'{self.redis}?timeout=3&namespace={self.exchange}',
             **overrides})
 
     def test_messages_cross_a_real_broker(self):

@@ -5,6 +5,7 @@ the demo market then runs through the public APIs with real tokens, and the
 test follows a contract from the round to the node's return.
 """
 
+import contextlib
 import datetime
 import os
 import subprocess
@@ -91,8 +92,9 @@ def test_embedded_cloud_runs_a_contract_from_round_to_return(local_cloud):
 
 def test_separate_processes_over_rabbitmq_and_postgresql(local_cloud):
     services.require_keystone_and_ironic()
-    services.require('rabbitmq')
     admin_url = services.require('postgresql')
+    rabbit = contextlib.ExitStack()
+    rabbit_url = rabbit.enter_context(services.rabbit_vhost())
     name = f'flocx_local_{uuid.uuid4().hex[:8]}'
     engine = sa.create_engine(admin_url, isolation_level='AUTOCOMMIT')
     with engine.connect() as conn:
@@ -100,7 +102,7 @@ def test_separate_processes_over_rabbitmq_and_postgresql(local_cloud):
             conn.execute(sa.text(f'CREATE DATABASE {name}_{service}'))
     try:
         cloud, urls, output = local_cloud(
-            '--transport-url', services.RABBIT_URL,
+            '--transport-url', rabbit_url,
             '--database-url',
             admin_url.rsplit('/', 1)[0] + f'/{name}_{{service}}')
         assert 'one process each, over rabbit' in output
@@ -113,6 +115,7 @@ def test_separate_processes_over_rabbitmq_and_postgresql(local_cloud):
         assert status.returncode == 0, status.stdout
         assert '"flocx-auction-engine"' in status.stdout
     finally:
+        rabbit.close()
         with engine.connect() as conn:
             for service in ('market', 'provider'):
                 conn.execute(sa.text(
