@@ -8,6 +8,7 @@ commits them one by one and refuses stale ones. Any number of engines may
 run; a tooz lock makes exactly one of them the leader that clears.
 """
 
+import collections
 import dataclasses
 import datetime
 import os
@@ -308,6 +309,7 @@ class Engine:
         finished = timeutils.utcnow()
         stats = {k: v for k, v in result.stats.items()
                  if isinstance(v, (int, float, str))}
+        stats['clearing_prices'] = result.clearing_prices
         record = {
             'uuid': round_id, 'host': self.host,
             'mechanism': self.mechanism.name,
@@ -317,7 +319,8 @@ class Engine:
             'contract_uuids': [c['uuid'] for c in committed['accepted']],
             'refused': committed['refused'], 'rejected': rejected,
             'welfare': welfare,
-            'clearing_prices': result.clearing_prices,
+            'clearing_prices': self._publishable_prices(
+                result, accepted, offers),
             'duration_ms': (finished - started).total_seconds() * 1000,
             'stats': stats,
         }
@@ -327,6 +330,21 @@ class Engine:
             record['contracts'] = 0
             return record
         return self.market.record_round(self.ctx, record)
+
+    def _publishable_prices(self, result, accepted, offers):
+        """Clearing prices of the classes where enough contracts were made.
+
+        With one or two trades in a class the price tells its parties
+        too much about the other side's bid (the midpoint of bid and ask,
+        say); such prices stay in the admin-only stats.
+        """
+        classes = {o.uuid: o.resource_class for o in offers}
+        trades = collections.Counter(
+            classes[a.nodes[0][0]] for a in result.awards
+            if a.bid_uuid in accepted)
+        floor = self.conf.auction.publish_price_min_contracts
+        return {rc: price for rc, price in result.clearing_prices.items()
+                if trades[rc] >= floor}
 
     def status(self):
         return {

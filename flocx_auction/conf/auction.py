@@ -25,6 +25,12 @@ opts = [
                       'the market, the source of truth. Casts keep the book '
                       'current in between; a refused contract forces a '
                       'reload at once.'),
+    cfg.IntOpt('publish_price_min_contracts', default=3, min=1,
+               help='Publish a round\'s clearing price of a resource class '
+                    '(in /v1/rounds and /v1/prices) only when at least this '
+                    'many contracts were made in that class: in a thin '
+                    'market the price would reveal the other side\'s bid. '
+                    'Admins always see every price in the round\'s stats.'),
 ]
 
 

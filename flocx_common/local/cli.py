@@ -115,8 +115,11 @@ def write_configs(layout, cloud, ports, transport_url, database_url,
         if service == 'market':
             sections['api']['workers'] = api_workers
         if service == 'auction':
+            # A demo market is thin: publish every clearing price so that
+            # users see them (a deployment keeps the default floor).
             sections['auction'] = {'state_path': str(layout.root / 'auction'),
-                                   'round_interval': round_interval}
+                                   'round_interval': round_interval,
+                                   'publish_price_min_contracts': 1}
             if coordination_url:
                 sections['auction']['coordination_url'] = coordination_url
         if service == 'provider':

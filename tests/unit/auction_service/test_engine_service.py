@@ -83,9 +83,23 @@ class EngineServiceTest(market_base.MarketTestCase):
         self.assertEqual(summary['id'], rounds[0]['id'])
         shown = self.auction_admin.get(f"/v1/rounds/{summary['id']}").json
         self.assertEqual(summary['contract_uuids'], shown['contract_uuids'])
+        # One trade in the class: its price would tell the owner the bid,
+        # so it is not published; admins find it in the round's stats.
         prices = self.auction_admin.get('/v1/prices').json
-        self.assertEqual(['baremetal'],
-                         [p['resource_class'] for p in prices['prices']])
+        self.assertEqual([], prices['prices'])
+        self.assertEqual({}, shown['clearing_prices'])
+        self.assertIn('baremetal', shown['stats']['clearing_prices'])
+
+    def test_prices_are_published_once_enough_contracts_are_made(self):
+        for _ in range(3):
+            self.make_offer(price=1.0)
+            self.make_bid(price=3.0, start=2, duration=7200)
+        summary = self.auction_admin.post('/v1/rounds').json
+        self.assertEqual(3, summary['contracts'])
+        prices = self.auction_admin.get('/v1/prices').json['prices']
+        self.assertEqual(['baremetal'], [p['resource_class'] for p in prices])
+        self.assertEqual(summary['clearing_prices']['baremetal'],
+                         prices[0]['price'])
 
     def test_bid_not_yet_due_is_held(self):
         self.make_offer(start=1, end=200)

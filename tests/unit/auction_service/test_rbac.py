@@ -50,7 +50,10 @@ class KeystoneAuction:
         conf = self._fixtures.useFixture(ubase.ConfFixture(
             auction_conf.register_opts, **{
                 'auth_strategy': 'noauth', 'auction.state_path': state,
-                'auction.round_interval': 3600})).conf
+                'auction.round_interval': 3600,
+                # The one-contract round's price is published, so the
+                # matrix checks what a published price shows to others.
+                'auction.publish_price_min_contracts': 1})).conf
         harness.use_keystone(conf)
         self.engine = engine_cmd.EngineService(conf)
         self.engine.start()
