@@ -5,6 +5,8 @@ and alembic history (``db/migration/``); the engine facade, the column types
 and the alembic plumbing are the same and live here.
 """
 
+import datetime
+import decimal
 import os
 
 from alembic import command
@@ -37,6 +39,28 @@ retry_on_deadlock = oslo_db_api.wrap_db_retry(
     max_retry_interval=1, retry_on_deadlock=True)
 
 _UPSERTS = {'postgresql': postgresql.insert, 'sqlite': sqlite.insert}
+
+
+def iso(value):
+    """A naive UTC datetime (as stored) as ISO 8601 with its offset."""
+    if value.tzinfo is None:
+        # The same text as the aware isoformat(), for a fraction of the cost.
+        return value.isoformat() + '+00:00'
+    return value.astimezone(datetime.timezone.utc).isoformat()
+
+
+def serialize(row, internal=('id',)):
+    """A row as the APIs show it: ISO 8601 UTC times, float prices."""
+    out = {}
+    for key, value in row.items():
+        if key in internal:
+            continue
+        if isinstance(value, datetime.datetime):
+            value = iso(value)
+        elif isinstance(value, decimal.Decimal):
+            value = float(value)
+        out[key] = value
+    return out
 
 
 class Timestamps:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import abc
+
 import numpy as np
 
 from flocx_auction.book import HOUR, Award
@@ -9,7 +11,7 @@ from flocx_auction.matching import Allocation, Market
 from flocx_auction.planner import plan_welfare
 
 
-class Mechanism:
+class Mechanism(abc.ABC):
     """A way to decide who trades and at what price.
 
     The round calls `run(market, bids)` with every open bid and gets back the
@@ -33,10 +35,11 @@ class Mechanism:
     def allocate(self, market: Market, bids) -> list[Allocation]:
         return plan_welfare(market, bids)
 
+    @abc.abstractmethod
     def price(
         self, market: Market, allocations: list[Allocation]
     ) -> tuple[list[Award], dict[str, float]]:
-        raise NotImplementedError
+        """Price the planned allocations: awards and clearing prices."""
 
 
 def max_ask(market: Market, allocation: Allocation) -> float:

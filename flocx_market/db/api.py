@@ -124,7 +124,7 @@ class Connection(db.Connection):
         with self.reader() as session:
             row = session.execute(sa.select(models.offers).where(
                 models.offers.c.uuid == uuid)).mappings().first()
-        return serialize(row) if row else None
+        return db.serialize(row) if row else None
 
     def list_offers(self, filters, visible_to, limit, marker, sort_key,
                     sort_dir):
@@ -194,7 +194,7 @@ class Connection(db.Connection):
         with self.reader() as session:
             row = session.execute(sa.select(models.bids).where(
                 models.bids.c.uuid == uuid)).mappings().first()
-        return serialize(row) if row else None
+        return db.serialize(row) if row else None
 
     def list_bids(self, filters, visible_to, limit, marker, sort_key,
                   sort_dir):
@@ -474,14 +474,14 @@ class Connection(db.Connection):
                     .where(models.contract_nodes.c.released.is_(False),
                            models.contract_nodes.c.end_time > now)):
                 busy.setdefault(r.offer_id, []).append(
-                    [_iso(r.start_time), _iso(r.end_time)])
-            bids = [serialize(r) for r in session.execute(
+                    [db.iso(r.start_time), db.iso(r.end_time)])
+            bids = [db.serialize(r) for r in session.execute(
                 sa.select(models.bids).where(
                     models.bids.c.status == 'open',
                     models.bids.c.latest_start_time > now)).mappings()]
         result = []
         for offer in offers:
-            item = serialize(offer)
+            item = db.serialize(offer)
             item['busy'] = sorted(busy.get(offer['id'], []))
             result.append(item)
         return {'offers': result, 'bids': bids}
@@ -496,7 +496,7 @@ class Connection(db.Connection):
                 .where(models.offers.c.uuid == offer_uuid,
                        models.contract_nodes.c.released.is_(False))
                 .order_by(models.contract_nodes.c.start_time)).all()
-        return [[_iso(r.start_time), _iso(r.end_time)] for r in rows]
+        return [[db.iso(r.start_time), db.iso(r.end_time)] for r in rows]
 
     # Rounds and prices (the auction engine's history)
 
@@ -545,7 +545,7 @@ class Connection(db.Connection):
                 if resource_class in (None, rc):
                     prices.append({'resource_class': rc,
                                    'round_id': row.uuid,
-                                   'time': _iso(row.finished_at),
+                                   'time': db.iso(row.finished_at),
                                    'price': price})
         return prices
 
@@ -593,7 +593,7 @@ class Connection(db.Connection):
         if object_uuid:
             query = query.where(t.c.object_uuid == object_uuid)
         with self.reader() as session:
-            return [dict(serialize(r), id=r['id'])
+            return [dict(db.serialize(r), id=r['id'])
                     for r in session.execute(query).mappings()]
 
     # Paging
@@ -601,7 +601,7 @@ class Connection(db.Connection):
     def _page(self, table, where, visible, limit, marker, sort_key,
               sort_dir):
         with self.reader() as session:
-            return [serialize(r) for r in self._select_page(
+            return [db.serialize(r) for r in self._select_page(
                 session, table, where, visible, limit, marker, sort_key,
                 sort_dir)]
 
@@ -648,7 +648,7 @@ class Connection(db.Connection):
         result = []
         for contract in contracts:
             mine = nodes.get(contract['id'], [])
-            item = serialize(contract)
+            item = db.serialize(contract)
             item['offer_uuids'] = [n['uuid'] for n in mine]
             item['resource_uuids'] = [n['resource_uuid'] for n in mine]
             item['owner_project_ids'] = sorted(
@@ -719,31 +719,7 @@ def _add_event(session, project_id, object_type, object_uuid, event_type,
 
 
 def _round(row):
-    item = serialize(row)
+    item = db.serialize(row)
     item['id'] = item.pop('uuid')
     item['contracts'] = len(item['contract_uuids'])
     return item
-
-
-def _iso(value):
-    if value.tzinfo is None:
-        # The same text as the aware isoformat(), for a fraction of the cost.
-        return value.isoformat() + '+00:00'
-    return value.astimezone(datetime.timezone.utc).isoformat()
-
-
-_INTERNAL = {'id'}
-
-
-def serialize(row):
-    """A row as the API shows it: ISO 8601 UTC times, float prices."""
-    out = {}
-    for key, value in row.items():
-        if key in _INTERNAL:
-            continue
-        if isinstance(value, datetime.datetime):
-            value = _iso(value)
-        elif isinstance(value, decimal.Decimal):
-            value = float(value)
-        out[key] = value
-    return out

@@ -6,8 +6,6 @@ internally, or on offer twice, for overlapping times. Every change to a
 node's schedule takes the node's lock row in ``nodes`` first.
 """
 
-import datetime
-import decimal
 import uuid as uuidlib
 
 from oslo_utils import timeutils
@@ -44,7 +42,7 @@ class Connection(db.Connection):
             _refuse_overlap(session, row['node_uuid'], row['start_time'],
                             row['end_time'])
             session.execute(sa.insert(models.offers).values(row))
-        return serialize(row)
+        return db.serialize(row)
 
     def get_offer(self, uuid):
         return self._get(models.offers, uuid)
@@ -67,7 +65,7 @@ class Connection(db.Connection):
         with self.reader() as session:
             rows = session.execute(sa.select(t).where(
                 t.c.market_offer_uuid.in_(list(market_uuids)))).mappings()
-            return {r['market_offer_uuid']: serialize(r) for r in rows}
+            return {r['market_offer_uuid']: db.serialize(r) for r in rows}
 
     def update_offer(self, uuid, **values):
         values['updated_at'] = timeutils.utcnow()
@@ -94,7 +92,7 @@ class Connection(db.Connection):
             _refuse_overlap(session, row['node_uuid'], row['start_time'],
                             row['end_time'])
             session.execute(sa.insert(models.leases).values(row))
-        return serialize(row)
+        return db.serialize(row)
 
     def get_lease(self, uuid):
         return self._get(models.leases, uuid)
@@ -117,7 +115,7 @@ class Connection(db.Connection):
     def live_leases(self):
         t = models.leases
         with self.reader() as session:
-            return [serialize(r) for r in session.execute(
+            return [db.serialize(r) for r in session.execute(
                 sa.select(t).where(t.c.status.in_(LIVE_LEASE))).mappings()]
 
     def set_lease_status(self, uuid, status, reason=None, only_from=None):
@@ -191,7 +189,7 @@ class Connection(db.Connection):
         with self.reader() as session:
             row = session.execute(sa.select(table).where(
                 table.c.uuid == uuid)).mappings().first()
-        return serialize(row) if row else None
+        return db.serialize(row) if row else None
 
     def _page(self, table, where, limit, marker, sort_key, sort_dir):
         column = table.c[sort_key]
@@ -211,7 +209,7 @@ class Connection(db.Connection):
                     table.c.id < mark[1]
                 query = query.where(sa.or_(after, sa.and_(
                     column == mark[0], same)))
-            return [serialize(r) for r in session.execute(query).mappings()]
+            return [db.serialize(r) for r in session.execute(query).mappings()]
 
 
 def _refuse_overlap(session, node_uuid, start, end):
@@ -251,24 +249,3 @@ def _common_filters(table, filters):
         if filters.get(name):
             where.append(getattr(table.c.end_time, op)(filters[name]))
     return where
-
-
-def iso(value):
-    return value.replace(tzinfo=datetime.UTC).isoformat()
-
-
-_INTERNAL = {'id'}
-
-
-def serialize(row):
-    """A row as the API shows it: ISO 8601 UTC times, float prices."""
-    out = {}
-    for key, value in row.items():
-        if key in _INTERNAL:
-            continue
-        if isinstance(value, datetime.datetime):
-            value = iso(value)
-        elif isinstance(value, decimal.Decimal):
-            value = float(value)
-        out[key] = value
-    return out
