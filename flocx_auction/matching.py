@@ -138,60 +138,211 @@ class Market:
         return float(sum(allocation.bid.price - self.asks[i] for i in allocation.offers) * hours)
 
 
-class FreeTime:
-    """The free gaps of one hardware class: parallel numpy arrays that grow in place."""
+# Free time is indexed in buckets of this many seconds (see FreeTime).
+BUCKET = 12 * HOUR
+_NO_ROWS = np.zeros(0, dtype=np.int64)
+_NO_TIMES = np.zeros(0)
 
-    def __init__(self, gaps: list[tuple[int, float, float]], asks: np.ndarray):
-        capacity = max(16, 2 * len(gaps))
+
+class _Bucket:
+    """The rows listed in one time bucket of a FreeTime, in row order, with copies of
+    their hardware class, start, end and ask so that a search reads contiguous
+    memory. A copied end may be later than the row's: rows only shrink, and a search
+    checks again with the row's own end."""
+
+    __slots__ = ("row", "hw", "start", "end", "ask", "size")
+
+    def __init__(self, row, hw, start, end, ask):
+        self.size = len(row)
+        spare = max(8, self.size)
+        self.row = np.r_[row, np.zeros(spare, dtype=np.int64)]
+        self.hw = np.r_[hw, np.zeros(spare, dtype=np.int64)]
+        self.start, self.end, self.ask = (np.r_[a, np.zeros(spare)] for a in (start, end, ask))
+
+    def columns(self):
+        n = self.size
+        return self.row[:n], self.hw[:n], self.start[:n], self.end[:n], self.ask[:n]
+
+
+class FreeTime:
+    """The free gaps of the hardware classes of one resource class.
+
+    Rows (one per free interval of one offer) are parallel numpy arrays (hw, offer,
+    start, end, ask) that grow in place. A row's start never changes and its end
+    only shrinks: `take` keeps the left remainder in the row and appends the right
+    one as a new row. Two gaps of the same offer never overlap, so the rows that
+    contain a contract's interval belong to distinct offers.
+
+    So that a bid looks only at the gaps around its start, not at every gap (their
+    number grows with every split), rows are indexed by time: bucket k covers
+    [origin + k BUCKET, origin + (k + 1) BUCKET) and lists every row whose gap
+    reached into it when the row was made. A gap that contains time t is thus
+    listed in the bucket of t. A row that has shrunk out of a bucket stays listed
+    there until the bucket fills up and is cleaned.
+    """
+
+    def __init__(self, gaps: list[tuple[int, int, float, float]], asks: np.ndarray, origin: float):
+        n = len(gaps)
+        capacity = max(16, 2 * n)
+        self.hw = np.zeros(capacity, dtype=np.int64)
         self.offer = np.zeros(capacity, dtype=np.int64)
         self.start = np.zeros(capacity)
         self.end = np.zeros(capacity)
         self.ask = np.zeros(capacity)
-        self.size = 0
+        self.size = n
+        self.origin = origin
         self._all_asks = asks
-        for offer, s, e in gaps:
-            self._append(offer, s, e)
+        self._buckets: list[_Bucket] = []
+        if not n:
+            return
+        hw, offer, start, end = (np.array(column) for column in zip(*gaps))
+        self.hw[:n], self.offer[:n], self.start[:n], self.end[:n] = hw, offer, start, end
+        self.ask[:n] = asks[offer]
+        # Every (bucket, row) pair with the row's gap reaching into the bucket.
+        first, last = self._bucket(start), self._bucket(end)
+        spans = last - first + 1
+        row = np.repeat(np.arange(n), spans)
+        bucket = np.repeat(first - np.cumsum(spans) + spans, spans) + np.arange(len(row))
+        order = np.argsort(bucket, kind="stable")
+        row = row[order]
+        bounds = np.searchsorted(bucket[order], np.arange(last.max() + 2))
+        self._buckets = [
+            _Bucket(r, self.hw[r], self.start[r], self.end[r], self.ask[r])
+            for a, b in zip(bounds, bounds[1:])
+            for r in [row[a:b]]
+        ]
 
-    def _append(self, offer: int, start: float, end: float) -> None:
+    def _bucket(self, t) -> np.ndarray:
+        return np.maximum((np.asarray(t) - self.origin) // BUCKET, 0).astype(np.int64)
+
+    def _bucket_of(self, t: float) -> int:
+        return int(max((t - self.origin) // BUCKET, 0))
+
+    def _append(self, hw: int, offer: int, start: float, end: float) -> None:
         if self.size == len(self.start):
-            for name in ("offer", "start", "end", "ask"):
+            for name in ("hw", "offer", "start", "end", "ask"):
                 old = getattr(self, name)
                 setattr(self, name, np.concatenate([old, np.zeros_like(old)]))
-        n = self.size
-        self.offer[n], self.start[n], self.end[n] = offer, start, end
-        self.ask[n] = self._all_asks[offer]
+        row = self.size
+        ask = self._all_asks[offer]
+        self.hw[row], self.offer[row], self.ask[row] = hw, offer, ask
+        self.start[row], self.end[row] = start, end
         self.size += 1
+        last = self._bucket_of(end)
+        while len(self._buckets) <= last:
+            self._buckets.append(_Bucket(_NO_ROWS, _NO_ROWS, _NO_TIMES, _NO_TIMES, _NO_TIMES))
+        for k in range(self._bucket_of(start), last + 1):
+            bucket = self._buckets[k]
+            if bucket.size == len(bucket.row):
+                bucket = self._clean(k)
+            n = bucket.size
+            bucket.row[n], bucket.hw[n], bucket.ask[n] = row, hw, ask
+            bucket.start[n], bucket.end[n] = start, end
+            bucket.size += 1
 
-    def fitting(self, first: float, last: float, duration: float, price: float):
-        """Rows whose gap can hold `duration` starting somewhere in [first, last], at an
-        ask not above `price`; with, per row, the earliest and latest such start."""
-        n = self.size
-        if first == last:  # a fixed start: the common case, kept cheap
-            rows = np.flatnonzero(
-                (self.start[:n] <= first)
-                & (self.end[:n] >= first + duration)
-                & (self.ask[:n] <= price)
+    def _clean(self, k: int) -> _Bucket:
+        """Drop from bucket k the rows that no longer reach into it and refresh the
+        ends of the others; double its room unless that freed half of it."""
+        bucket = self._buckets[k]
+        row, hw, start, _, ask = bucket.columns()
+        end = self.end[row]
+        keep = (end > start) & (end >= self.origin + k * BUCKET)
+        columns = row[keep], hw[keep], start[keep], end[keep], ask[keep]
+        n = len(columns[0])
+        if 2 * n > len(bucket.row):
+            self._buckets[k] = bucket = _Bucket(*columns)
+        else:
+            bucket.row[:n], bucket.hw[:n], bucket.start[:n], bucket.end[:n], bucket.ask[:n] = (
+                columns
             )
-            return rows, None, None
-        earliest = np.maximum(self.start[:n], first)
-        latest = np.minimum(self.end[:n] - duration, last)
-        rows = np.flatnonzero((earliest <= latest) & (self.ask[:n] <= price))
-        return rows, earliest[rows], latest[rows]
+            bucket.size = n
+        return bucket
+
+    def _near(self, first: float, last: float):
+        """(row, hw, start, end, ask) of the rows listed in the buckets of [first, last],
+        each once, in row order: every row whose gap contains a time in [first, last],
+        and some more."""
+        k0, k1 = self._bucket_of(first), self._bucket_of(last)
+        if k0 >= len(self._buckets):
+            return _NO_ROWS, _NO_ROWS, _NO_TIMES, _NO_TIMES, _NO_TIMES
+        if k0 == k1:
+            return self._buckets[k0].columns()
+        # A row listed in bucket k0 is taken from there, any other from the bucket
+        # where it starts.
+        parts = [self._buckets[k0].columns()]
+        for k in range(k0 + 1, min(k1, len(self._buckets) - 1) + 1):
+            columns = self._buckets[k].columns()
+            here = (columns[2] - self.origin) // BUCKET >= k
+            parts.append(tuple(c[here] for c in columns))
+        columns = tuple(np.concatenate(c) for c in zip(*parts))
+        order = np.argsort(columns[0], kind="stable")
+        return tuple(c[order] for c in columns)
+
+    def fitting(self, first: float, last: float, duration: float, price: float, allowed=None):
+        """Rows whose gap can hold `duration` starting somewhere in [first, last], at an
+        ask not above `price`, in row order, of the hardware classes `allowed` (a bool
+        per hardware class; None: all); with, per row, the earliest and latest such
+        start (None and None when first == last)."""
+        if first == last:  # a fixed start: the common case, kept cheap
+            row, hw, start, end, ask = self._near(first, first)
+            fit = (start <= first) & (end >= first + duration) & (ask <= price)
+            if allowed is not None:
+                fit &= allowed[hw]
+            rows = row[fit]
+            return rows[self.end[rows] >= first + duration], None, None
+        # A fitting gap contains the contract's start t in [first, last]; when the range
+        # is no longer than the contract, it also contains `last` (t <= last <= first +
+        # duration <= t + duration): one bucket to search.
+        row, hw, start, end, ask = self._near(last if last - first <= duration else first, last)
+        earliest = np.maximum(start, first)
+        fit = (earliest <= np.minimum(end - duration, last)) & (ask <= price)
+        if allowed is not None:
+            fit &= allowed[hw]
+        fit = np.flatnonzero(fit)
+        rows, earliest = row[fit], earliest[fit]
+        latest = np.minimum(self.end[rows] - duration, last)  # with the row's own end
+        fit = earliest <= latest
+        return rows[fit], earliest[fit], latest[fit]
 
     def take(self, row: int, start: float, end: float) -> None:
         """Sell [start, end] out of gap `row`; what is left on either side stays free."""
         gap_end = self.end[row]
         self.end[row] = start  # the left remainder, empty if start == gap start
         if end < gap_end:
-            self._append(self.offer[row], end, gap_end)
+            self._append(self.hw[row], self.offer[row], end, gap_end)
 
 
 class Schedule:
-    """Free time of every hardware class during one planning pass."""
+    """Free time of every resource class during one planning pass."""
 
     def __init__(self, market: Market):
         self.market = market
-        self.free = [FreeTime(gaps, market.asks) for gaps in market._gaps]
+        tables: dict[str, list] = {}
+        for c, hw in enumerate(market.classes):
+            tables.setdefault(hw.resource_class, []).append(c)
+        self._tables = list(tables.values())  # hardware classes of each table
+        self.free = [
+            FreeTime(
+                [(c, i, s, e) for c in classes for i, s, e in market._gaps[c]],
+                market.asks,
+                market.now,
+            )
+            for classes in self._tables
+        ]
+        self._searches: dict = {}
+
+    def _searches_for(self, bid: Bid) -> list:
+        """(table, allowed hardware classes or None for all) to search for `bid`."""
+        eligible = self.market.eligible_classes(bid)
+        if eligible not in self._searches:
+            allowed = np.zeros(len(self.market.classes), dtype=bool)
+            allowed[list(eligible)] = True
+            self._searches[eligible] = [
+                (t, None if allowed[classes].all() else allowed)
+                for t, classes in enumerate(self._tables)
+                if allowed[classes].any()
+            ]
+        return self._searches[eligible]
 
     def place(
         self, bid: Bid, at: float | None = None, prefer: np.ndarray | None = None
@@ -210,20 +361,24 @@ class Schedule:
             return None
         quantity = bid.quantity
         parts = []
-        for c in self.market.eligible_classes(bid):
-            rows, earliest, latest = self.free[c].fitting(first, last, bid.duration, bid.price)
+        found = 0
+        for t, allowed in self._searches_for(bid):
+            rows, earliest, latest = self.free[t].fitting(
+                first, last, bid.duration, bid.price, allowed
+            )
             if len(rows):
-                parts.append((c, rows, earliest, latest))
-        if sum(len(p[1]) for p in parts) < quantity:
+                parts.append((t, rows, earliest, latest))
+                found += len(rows)
+        if found < quantity:
             return None
         if len(parts) == 1:
-            c, rows, earliest, latest = parts[0]
-            free = self.free[c]
-            cls = np.full(len(rows), c)
+            t, rows, earliest, latest = parts[0]
+            free = self.free[t]
+            table = None
             asks, offers = free.ask[rows], free.offer[rows]
             length = free.end[rows] - free.start[rows]
         else:
-            cls = np.concatenate([np.full(len(p[1]), p[0]) for p in parts])
+            table = np.concatenate([np.full(len(p[1]), p[0]) for p in parts])
             rows = np.concatenate([p[1] for p in parts])
             asks = np.concatenate([self.free[p[0]].ask[p[1]] for p in parts])
             offers = np.concatenate([self.free[p[0]].offer[p[1]] for p in parts])
@@ -233,31 +388,37 @@ class Schedule:
             if first != last:
                 earliest = np.concatenate([p[2] for p in parts])
                 latest = np.concatenate([p[3] for p in parts])
+        if prefer is not None:
+            prefer = prefer[offers]
 
-        # Cheapest nodes first; among equally cheap ones, the gap that is used up most
-        # (best fit), so long gaps stay whole for long bids.
-        preference = np.lexsort(
-            (length, asks) if prefer is None else (length, asks, ~prefer[offers])
-        )
         if first == last:
-            start, chosen = first, preference[:quantity]
+            start, chosen = first, _preferred(asks, length, prefer, quantity)[:quantity]
         else:
-            earliest, latest = earliest[preference], latest[preference]
-            start = _cheapest_start(earliest, latest, asks[preference], quantity)
+            start, chosen = _cheapest_start(earliest, latest, asks, length, prefer, quantity)
             if start is None:
                 return None
-            chosen = preference[(earliest <= start) & (latest >= start)][:quantity]
 
         end = start + bid.duration
-        for i in chosen:
-            self.free[cls[i]].take(rows[i], start, end)
+        for i in chosen.tolist():
+            self.free[t if table is None else table[i]].take(rows[i], start, end)
         return Allocation(bid, float(start), tuple(sorted(offers[chosen].tolist())))
 
 
-def _cheapest_start(earliest: np.ndarray, latest: np.ndarray, asks: np.ndarray, quantity: int):
-    """The start where the `quantity` cheapest rows free together cost least (earliest
-    among equals); None if no start has enough. Rows come in preference order; row i
-    can start anywhere in [earliest_i, latest_i].
+def _preferred(asks, length, prefer, count: int) -> np.ndarray:
+    """Rows in preference order: the `prefer`red ones (if any) first, then the cheapest;
+    among equally cheap ones, the shortest gap (best fit, so long gaps stay whole for
+    long bids). When that saves sorting, only a prefix that holds the first `count`."""
+    if prefer is None and 4 * count < len(asks):
+        cut = np.partition(asks, count - 1)[count - 1]
+        rows = np.flatnonzero(asks <= cut)
+        return rows[np.lexsort((length[rows], asks[rows]))]
+    return np.lexsort((length, asks) if prefer is None else (length, asks, ~prefer))
+
+
+def _cheapest_start(earliest, latest, asks, length, prefer, quantity: int):
+    """(start, rows): the start where the `quantity` first rows in preference order that
+    are free then cost least (earliest among equals), and those rows; (None, None) if
+    no start has enough. Row i can start anywhere in [earliest_i, latest_i].
 
     Only left ends need trying: the rows free at any t are also free at the last left
     end before t.
@@ -266,22 +427,27 @@ def _cheapest_start(earliest: np.ndarray, latest: np.ndarray, asks: np.ndarray, 
     if len(candidates) > 1:
         candidates = _enough_rows_free(candidates, earliest, latest, quantity)
     if len(candidates) == 0:
-        return None
-    if len(candidates) == 1:
-        free = (earliest <= candidates[0]) & (latest >= candidates[0])
-        return float(candidates[0]) if free.sum() >= quantity else None
+        return None, None
     # Keep the (candidates x rows) table small on big books: thin out the starts.
     limit = max(8, 200_000 // len(asks))
     if len(candidates) > limit:
         candidates = candidates[
             np.unique(np.linspace(0, len(candidates) - 1, limit).round().astype(int))
         ]
-    free = (earliest[None, :] <= candidates[:, None]) & (latest[None, :] >= candidates[:, None])
-    taken = free & (np.cumsum(free, axis=1) <= quantity)
-    cost = taken @ asks
-    cost[taken.sum(axis=1) < quantity] = np.inf
+    # The first rows in preference order usually have `quantity` free at every
+    # candidate; only when they do not, all rows are needed.
+    for count in (4 * quantity + 32, len(asks)):
+        order = _preferred(asks, length, prefer, count)
+        free = (earliest[order] <= candidates[:, None]) & (latest[order] >= candidates[:, None])
+        taken = free & (np.cumsum(free, axis=1) <= quantity)
+        enough = taken.sum(axis=1) >= quantity
+        if enough.all() or len(order) == len(asks):
+            break
+    cost = np.where(enough, taken @ asks[order], np.inf)
     best = int(np.argmin(cost))
-    return float(candidates[best]) if np.isfinite(cost[best]) else None
+    if not enough[best]:
+        return None, None
+    return float(candidates[best]), order[taken[best]]
 
 
 def _enough_rows_free(candidates, earliest, latest, quantity):
