@@ -1,6 +1,7 @@
 """Pecan hooks shared by the three APIs."""
 
 import webob
+from oslo_db import exception as db_exc
 from oslo_log import log
 from oslo_policy import policy
 from pecan import hooks
@@ -78,6 +79,15 @@ class ErrorHook(hooks.PecanHook):
             error = errors.APIError(e.detail or e.title,
                                     code=f'flocx.http_{e.code}')
             error.status = e.code
+        elif isinstance(e, db_exc.DBConnectionError):
+            # The database is restarting or unreachable: a transient
+            # outage the client may retry, not a bug (one line, no
+            # traceback per request).
+            LOG.warning('Database unreachable serving %s %s: %s',
+                        state.request.method, state.request.path, e)
+            error = errors.ServiceUnavailable(
+                'The database is unreachable; try again shortly.',
+                code='flocx.database_unavailable')
         else:
             LOG.exception('Unexpected error serving %s %s',
                           state.request.method, state.request.path)
@@ -87,6 +97,8 @@ class ErrorHook(hooks.PecanHook):
         status, headers, body = errors.response_for(error, request_id)
         if isinstance(e, webob_exc.HTTPException) and e.headers.get('Allow'):
             headers.append(('Allow', e.headers['Allow']))
+        if error.status == 503:
+            headers.append(('Retry-After', '2'))
         response = webob.Response(status=status, body=body,
                                   headerlist=headers)
         return response
