@@ -267,8 +267,11 @@ class Stack:
         the seconds waited (None on timeout)."""
         began = time.monotonic()
         while time.monotonic() - began < timeout:
+            due = (utcnow() + datetime.timedelta(hours=12)).replace(
+                tzinfo=None)
             if not self.db.scalar(
-                    "SELECT count(*) FROM bids WHERE status = 'open'"):
+                    "SELECT count(*) FROM bids WHERE status = 'open' AND "
+                    "start_time < :due", due=due):
                 return time.monotonic() - began
             time.sleep(0.5)
         return None
