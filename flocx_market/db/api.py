@@ -77,8 +77,11 @@ class Connection(db.Connection):
         """
         engine = self.get_engine()
         nullpool = engine.pool
+        # pool_size: past it, the pool closes some thread's connection,
+        # in use or not; far above the API's 16 cheroot threads and the
+        # manager's oslo.messaging executor (64 threads).
         engine.pool = sa.pool.SingletonThreadPool(
-            nullpool._creator, pool_size=64, _dispatch=nullpool.dispatch,
+            nullpool._creator, pool_size=256, _dispatch=nullpool.dispatch,
             dialect=nullpool._dialect)
         nullpool.dispose()
         self._write_lock = threading.RLock()
