@@ -109,11 +109,16 @@ def solve(
     node_limit: int | None = None,
     max_columns: int | None = None,
     lp_support_only: bool = False,
+    fix_integral: bool = False,
+    gap: float | None = None,
 ) -> Solution:
     """Maximize welfare over `bids` (ILP, or its LP relaxation with `relax`).
 
     `lp_support_only` first solves the relaxation and then the integer program only
-    over the bid starts the relaxation uses (a heuristic, much faster on big books).
+    over the bid starts the relaxation uses (a heuristic, much faster on big books);
+    `fix_integral` also keeps every bid start the relaxation serves in full.
+    `gap` stops branch and bound at the first plan within that fraction of the best
+    bound (deterministic, like `node_limit`).
     `node_limit` stops branch and bound after that many nodes, deterministically
     (unlike `time_limit`, which is only a safety net); `max_columns` gives up
     (status "too big", no solution) before solving a model larger than that.
@@ -214,6 +219,8 @@ def solve(
     options = {"time_limit": time_limit, "disp": False}
     if node_limit is not None:
         options["node_limit"] = node_limit
+    if gap is not None:
+        options["mip_rel_gap"] = gap
     if relax or lp_support_only:
         result = scipy.optimize.milp(
             cost,
@@ -222,6 +229,7 @@ def solve(
             bounds=scipy.optimize.Bounds(np.zeros(n_cols), upper),
             options=options,
         )
+    lower = np.zeros(n_cols)
     if lp_support_only and result.x is not None:
         # Keep only the bid starts the relaxation uses: a much smaller integer program
         # whose optimum is usually within a fraction of a percent of the full one.
@@ -229,12 +237,14 @@ def solve(
         upper = upper.copy()
         upper[unused] = 0
         upper[n_y + np.flatnonzero(np.isin(z_y, unused))] = 0
+        if fix_integral:
+            lower[np.flatnonzero(result.x[:n_y] > 1 - 1e-6)] = 1
     if not relax:
         result = scipy.optimize.milp(
             cost,
             constraints=constraints,
             integrality=integrality,
-            bounds=scipy.optimize.Bounds(np.zeros(n_cols), upper),
+            bounds=scipy.optimize.Bounds(lower, upper),
             options=options,
         )
     seconds = time.perf_counter() - began

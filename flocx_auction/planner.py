@@ -6,7 +6,10 @@ Three tiers, by book size, each keeping the best plan found so far:
 2. Up to LP_MAX_BIDS bids: LP-guided rounding. Solve the LP relaxation of
    optimal.py, then place bids greedily in order of how much the LP serves them,
    at the LP's start and on the LP's nodes first.
-3. Up to EXACT_MAX_BIDS bids: the exact ILP (HiGHS), which on such books usually
+3. Up to SUPPORT_MAX_BIDS bids, instead: the integer program over the bid starts
+   the LP relaxation uses, keeping those it serves in full, stopped at the first
+   plan within SUPPORT_GAP of its bound (about 3 s at 1k bids, 0.97 of the LP).
+4. Up to EXACT_MAX_BIDS bids: the exact ILP (HiGHS), which on such books usually
    proves optimality within a second.
 """
 
@@ -17,6 +20,8 @@ import numpy as np
 from flocx_auction.matching import Allocation, Market, greedy
 
 EXACT_MAX_BIDS = 300
+SUPPORT_MAX_BIDS = 1000
+SUPPORT_GAP = 0.03
 LP_MAX_BIDS = 3000
 # A safety net only: HiGHS normally finishes long before. A solve stopped by the
 # clock could differ between machines, so a book that hits it is not deterministic.
@@ -34,6 +39,17 @@ def plan_welfare(market: Market, bids, exact: bool = True) -> list[Allocation]:
     if len(bids) <= EXACT_MAX_BIDS:
         solution = optimal.solve(
             market, bids, starts=optimal.boundary_starts, time_limit=TIME_LIMIT
+        )
+        candidates.append(solution.allocations)
+    elif len(bids) <= SUPPORT_MAX_BIDS:
+        solution = optimal.solve(
+            market,
+            bids,
+            starts=optimal.boundary_starts,
+            lp_support_only=True,
+            fix_integral=True,
+            gap=SUPPORT_GAP,
+            time_limit=TIME_LIMIT,
         )
         candidates.append(solution.allocations)
     else:
