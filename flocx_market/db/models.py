@@ -14,6 +14,8 @@ class Offer(Base, Timestamps):
     __tablename__ = 'offers'
     __table_args__ = (
         sa.Index('offers_status_start_idx', 'status', 'start_time'),
+        # Lists are pages in (created_at, id) order by default.
+        sa.Index('offers_created_idx', 'created_at', 'id'),
         sa.CheckConstraint('end_time > start_time', name='offers_window'),
         sa.CheckConstraint('price >= 0', name='offers_price'),
     )
@@ -36,6 +38,7 @@ class Bid(Base, Timestamps):
     __tablename__ = 'bids'
     __table_args__ = (
         sa.Index('bids_status_start_idx', 'status', 'start_time'),
+        sa.Index('bids_created_idx', 'created_at', 'id'),
         sa.CheckConstraint('latest_start_time >= start_time',
                            name='bids_start_range'),
         sa.CheckConstraint('quantity >= 1', name='bids_quantity'),
