@@ -289,18 +289,28 @@ def _provider_kills(layout, name):
         proc = cli._spawn(layout, manager, manager, 'provider')
         return time.monotonic(), proc
 
-    def epoch(text):
-        return datetime.datetime.fromisoformat(text).replace(
-            tzinfo=datetime.timezone.utc).timestamp()
-
-    def wait_for(what, check, timeout):
+    def wait_for(what, check, timeout, interval=0.2):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             value = check()
             if value:
                 return value
-            time.sleep(0.2)
+            time.sleep(interval)
         raise AssertionError(f'{what} not after {timeout} s')
+
+    # Ironic's own database, read directly: a millisecond per look, so that
+    # a kill lands right after Ironic changed, inside the manager's step.
+    ironic_db = sa.create_engine(
+        'sqlite:///' + str(next(layout.openstack.rglob('ironic.db'))))
+
+    def ironic_node():
+        try:
+            with ironic_db.connect() as conn:
+                return tuple(conn.exec_driver_sql(
+                    'SELECT lessee, provision_state FROM nodes WHERE '
+                    'uuid = ?', (node_id,)).first())
+        except sa.exc.OperationalError:   # locked while Ironic writes
+            return ('?', '?')
 
     node_id = cloud.enroll_nodes('org-a', 1,
                                  name_prefix=f'hardening-{int(time.time())}')[0]
@@ -315,13 +325,18 @@ def _provider_kills(layout, name):
         'latest_start_time': stack_mod.iso(start + HOUR),
         'duration': 60, 'price': 3.0})
     contract = wait_for('a contract', lambda: contract_of(bid['uuid']), 60)
+    wait_for('the provider to record the contract', fulfilment_states, 60)
     numbers = {'faults injected (SIGKILL of the provider manager)': 2}
 
-    # 1: killed at the contract's start, while it lends the node.
-    time.sleep(max(0.0, epoch(contract['start_time']) - time.time()))
+    # 1: killed the moment Ironic shows the lessee: the lend is done in
+    # Ironic, the manager has not recorded it yet (or just has).
+    wait_for('the lend', lambda: ironic_node()[0] == org_b_project, 60,
+             interval=0.002)
     kill_manager()
-    numbers['kill 1 at start: fulfilment state'] = \
-        ','.join(fulfilment_states()) or 'none yet'
+    numbers['kill 1 at the lend: fulfilment record'] = \
+        ','.join(fulfilment_states())
+    numbers['kill 1 at the lend: market contract'] = \
+        contract_of(bid['uuid'])['status']
     time.sleep(3)
     restarted, _ = restart_manager()
     wait_for('the contract to start', lambda: contract_of(
@@ -329,14 +344,20 @@ def _provider_kills(layout, name):
     numbers['kill 1: restart -> contract active (s)'] = \
         time.monotonic() - restarted
     assert org_b.baremetal.get_node(node_id).lessee == org_b_project
+    # The renter deploys the node: taking it back then means undeploying
+    # and cleaning it, which takes a while.
+    org_b.baremetal.set_node_provision_state(node_id, 'active', wait=True,
+                                             timeout=60)
 
-    # 2: killed at the contract's end, while it takes the node back.
+    # 2: killed the moment the manager unsets the lessee at the end: in the
+    # middle of the reclaim (undeploy, clean, power off).
     contract = contract_of(bid['uuid'])
-    time.sleep(max(0.0, epoch(contract['end_time']) - time.time() + 0.3))
+    wait_for('the reclaim', lambda: ironic_node()[0] is None, 120,
+             interval=0.002)
     kill_manager()
-    node = org_a.baremetal.get_node(node_id)
-    numbers['kill 2 at end: node state'] = \
-        f'{node.provision_state}, lessee {"set" if node.lessee else "unset"}'
+    numbers['kill 2 mid-reclaim: node provision state'] = ironic_node()[1]
+    numbers['kill 2 mid-reclaim: fulfilment record'] = \
+        ','.join(fulfilment_states())
     time.sleep(3)
     restarted, _ = restart_manager()
     wait_for('the contract to complete', lambda: contract_of(
@@ -365,6 +386,7 @@ def _provider_kills(layout, name):
              60)
     numbers['new bid -> contract after the faults (s)'] = \
         time.monotonic() - began
+    ironic_db.dispose()
     with sa.create_engine(stack_mod.POSTGRESQL_URL.rsplit('/', 1)[0] +
                           f'/{name}_market').connect() as conn:
         numbers['contracts in the market'] = conn.exec_driver_sql(
