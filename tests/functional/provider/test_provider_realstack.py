@@ -268,3 +268,35 @@ def test_lease_to_a_child_project(realstack, make_nodes, flocx):
         assert node.lessee is None and node.provision_state == 'available'
     finally:
         admin.identity.delete_project(child)
+
+
+def test_small_owner_enrolls_its_node_and_offers_it(realstack,
+                                                   delete_nodes_after, flocx):
+    """An organization without an OpenStack of its own joins the market:
+    its project admin enrolls a node in the shared Ironic (owned by its own
+    project) and its member offers it through the provider."""
+    org_c_id = realstack.project_id('org-c')
+    node_id = ironic.enroll_self_owned_node(
+        realstack.connect('flocx-org-c-admin'),
+        name=f'small-{uuid.uuid4().hex[:8]}',
+        properties={'cpus': 4, 'memory_mb': 8192, 'local_gb': 50,
+                    'cpu_arch': 'x86_64'}, timeout=60)
+    delete_nodes_after.append(node_id)
+    now = timeutils.utcnow()
+    org_c = realstack.connect('flocx-org-c-member')
+    status, offer = call(flocx['app'], org_c.auth_token, 'POST', '/v1/offers',
+                         {'node': node_id, 'start_time': iso(now),
+                          'end_time': iso(now + datetime.timedelta(hours=3)),
+                          'price': 0.8})
+    assert status == 201, offer
+    market_offer = flocx['market'].db.get_offer(offer['market_offer_uuid'])
+    assert (market_offer['project_id'], market_offer['resource_uuid'],
+            market_offer['properties']['memory_mb']) == (org_c_id, node_id,
+                                                         8192)
+    # Another organization cannot offer the small owner's node.
+    org_a = realstack.connect('flocx-org-a-member')
+    status, body = call(flocx['app'], org_a.auth_token, 'POST', '/v1/offers',
+                        {'node': node_id, 'start_time': iso(now),
+                         'end_time': iso(now + datetime.timedelta(hours=1)),
+                         'price': 1})
+    assert status == 404, body
