@@ -260,8 +260,8 @@ class FreeTime:
 
     def _near(self, first: float, last: float):
         """(row, hw, start, end, ask) of the rows listed in the buckets of [first, last],
-        each once, in row order: every row whose gap contains a time in [first, last],
-        and some more."""
+        each once: every row whose gap contains a time in [first, last], and some
+        more."""
         k0, k1 = self._bucket_of(first), self._bucket_of(last)
         if k0 >= len(self._buckets):
             return _NO_ROWS, _NO_ROWS, _NO_TIMES, _NO_TIMES, _NO_TIMES
@@ -274,13 +274,11 @@ class FreeTime:
             columns = self._buckets[k].columns()
             here = (columns[2] - self.origin) // BUCKET >= k
             parts.append(tuple(c[here] for c in columns))
-        columns = tuple(np.concatenate(c) for c in zip(*parts))
-        order = np.argsort(columns[0], kind="stable")
-        return tuple(c[order] for c in columns)
+        return tuple(np.concatenate(c) for c in zip(*parts))
 
     def fitting(self, first: float, last: float, duration: float, price: float, allowed=None):
         """Rows whose gap can hold `duration` starting somewhere in [first, last], at an
-        ask not above `price`, in row order, of the hardware classes `allowed` (a bool
+        ask not above `price`, of the hardware classes `allowed` (a bool
         per hardware class; None: all); with, per row, the earliest and latest such
         start (None and None when first == last)."""
         if first == last:  # a fixed start: the common case, kept cheap
@@ -394,7 +392,17 @@ class Schedule:
         if first == last:
             start, chosen = first, _preferred(asks, length, prefer, quantity)[:quantity]
         else:
-            start, chosen = _cheapest_start(earliest, latest, asks, length, prefer, quantity)
+            start, chosen = None, None
+            cheap = _cheapest_rows(asks, 2 * quantity + 16) if prefer is None else None
+            if cheap is not None:
+                # Starts where enough of the cheapest rows are free; all rows if none.
+                start, chosen = _cheapest_start(
+                    earliest[cheap], latest[cheap], asks[cheap], length[cheap], None, quantity
+                )
+                if start is not None:
+                    chosen = cheap[chosen]
+            if start is None:
+                start, chosen = _cheapest_start(earliest, latest, asks, length, prefer, quantity)
             if start is None:
                 return None
 
@@ -413,6 +421,14 @@ def _preferred(asks, length, prefer, count: int) -> np.ndarray:
         rows = np.flatnonzero(asks <= cut)
         return rows[np.lexsort((length[rows], asks[rows]))]
     return np.lexsort((length, asks) if prefer is None else (length, asks, ~prefer))
+
+
+def _cheapest_rows(asks, count: int) -> np.ndarray | None:
+    """The rows as cheap as the count-th cheapest, in row order; None if that is
+    not much fewer than all."""
+    if 4 * count >= len(asks):
+        return None
+    return np.flatnonzero(asks <= np.partition(asks, count - 1)[count - 1])
 
 
 def _cheapest_start(earliest, latest, asks, length, prefer, quantity: int):
