@@ -138,10 +138,19 @@ class Market:
         return float(sum(allocation.bid.price - self.asks[i] for i in allocation.offers) * hours)
 
 
-# Free time is indexed in buckets of this many seconds (see FreeTime).
+# Free time is indexed in time buckets (see FreeTime) of at least BUCKET seconds,
+# wider when a class has few gaps: about ROWS_PER_BUCKET gaps per bucket at first.
 BUCKET = 12 * HOUR
+ROWS_PER_BUCKET = 512
 _NO_ROWS = np.zeros(0, dtype=np.int64)
 _NO_TIMES = np.zeros(0)
+
+
+def _with_room(values: np.ndarray, capacity: int) -> np.ndarray:
+    """`values` at the start of an array of `capacity` elements."""
+    room = np.empty(capacity, dtype=values.dtype)
+    room[: len(values)] = values
+    return room
 
 
 class _Bucket:
@@ -154,10 +163,10 @@ class _Bucket:
 
     def __init__(self, row, hw, start, end, ask):
         self.size = len(row)
-        spare = max(8, self.size)
-        self.row = np.r_[row, np.zeros(spare, dtype=np.int64)]
-        self.hw = np.r_[hw, np.zeros(spare, dtype=np.int64)]
-        self.start, self.end, self.ask = (np.r_[a, np.zeros(spare)] for a in (start, end, ask))
+        capacity = max(8, 2 * self.size)
+        self.row, self.hw = _with_room(row, capacity), _with_room(hw, capacity)
+        self.start, self.end = _with_room(start, capacity), _with_room(end, capacity)
+        self.ask = _with_room(ask, capacity)
 
     def columns(self):
         n = self.size
@@ -175,7 +184,7 @@ class FreeTime:
 
     So that a bid looks only at the gaps around its start, not at every gap (their
     number grows with every split), rows are indexed by time: bucket k covers
-    [origin + k BUCKET, origin + (k + 1) BUCKET) and lists every row whose gap
+    [origin + k width, origin + (k + 1) width) and lists every row whose gap
     reached into it when the row was made. A gap that contains time t is thus
     listed in the bucket of t. A row that has shrunk out of a bucket stays listed
     there until the bucket fills up and is cleaned.
@@ -191,11 +200,13 @@ class FreeTime:
         self.ask = np.zeros(capacity)
         self.size = n
         self.origin = origin
+        self.width = BUCKET
         self._all_asks = asks
         self._buckets: list[_Bucket] = []
         if not n:
             return
         hw, offer, start, end = (np.array(column) for column in zip(*gaps))
+        self.width = max(BUCKET, float(end.max() - origin) * ROWS_PER_BUCKET / n)
         self.hw[:n], self.offer[:n], self.start[:n], self.end[:n] = hw, offer, start, end
         self.ask[:n] = asks[offer]
         # Every (bucket, row) pair with the row's gap reaching into the bucket.
@@ -213,10 +224,10 @@ class FreeTime:
         ]
 
     def _bucket(self, t) -> np.ndarray:
-        return np.maximum((np.asarray(t) - self.origin) // BUCKET, 0).astype(np.int64)
+        return np.maximum((np.asarray(t) - self.origin) // self.width, 0).astype(np.int64)
 
     def _bucket_of(self, t: float) -> int:
-        return int(max((t - self.origin) // BUCKET, 0))
+        return int(max((t - self.origin) // self.width, 0))
 
     def _append(self, hw: int, offer: int, start: float, end: float) -> None:
         if self.size == len(self.start):
@@ -246,7 +257,7 @@ class FreeTime:
         bucket = self._buckets[k]
         row, hw, start, _, ask = bucket.columns()
         end = self.end[row]
-        keep = (end > start) & (end >= self.origin + k * BUCKET)
+        keep = (end > start) & (end >= self.origin + k * self.width)
         columns = row[keep], hw[keep], start[keep], end[keep], ask[keep]
         n = len(columns[0])
         if 2 * n > len(bucket.row):
@@ -272,7 +283,7 @@ class FreeTime:
         parts = [self._buckets[k0].columns()]
         for k in range(k0 + 1, min(k1, len(self._buckets) - 1) + 1):
             columns = self._buckets[k].columns()
-            here = (columns[2] - self.origin) // BUCKET >= k
+            here = (columns[2] - self.origin) // self.width >= k
             parts.append(tuple(c[here] for c in columns))
         return tuple(np.concatenate(c) for c in zip(*parts))
 
