@@ -17,6 +17,8 @@ session, pid file under <dir>/pids, output under <dir>/logs), and can be
 SIGKILLed and started again by name.
 """
 
+import collections
+import concurrent.futures
 import datetime
 import json
 import os
@@ -161,9 +163,12 @@ class Stack:
         return self
 
     def stop(self):
-        for name in reversed(self.names):
-            processes.stop(name, self.layout.pids / f'{name}.pid',
-                           str(self.layout.root), term_timeout=5)
+        # All at once: each may take its 5 s of grace (an engine finishes
+        # its round, the API its requests).
+        with concurrent.futures.ThreadPoolExecutor(len(self.names)) as pool:
+            list(pool.map(lambda name: processes.stop(
+                name, self.layout.pids / f'{name}.pid',
+                str(self.layout.root), term_timeout=5), self.names))
         if self.db is not None:
             self.db.drop()
             self.db = None
@@ -562,6 +567,9 @@ def figures(db, answers, since):
         'refusals (4xx)': sum(n for k, n in answers.statuses.items()
                               if k.split()[-1].startswith('4')),
         'server errors (5xx)': len(answers.server_errors),
+        '5xx by status': ', '.join(
+            f'{status}: {n}' for status, n in sorted(collections.Counter(
+                e[2] for e in answers.server_errors).items())) or '-',
         'no answer': len(answers.no_answer),
         'contracts': db.scalar('SELECT count(*) FROM contracts'),
         'rounds recorded': db.scalar(
