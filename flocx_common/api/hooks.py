@@ -5,6 +5,7 @@ from oslo_db import exception as db_exc
 from oslo_log import log
 from oslo_policy import policy
 from pecan import hooks
+import sqlalchemy.exc
 from webob import exc as webob_exc
 
 from flocx_common.api import errors
@@ -79,10 +80,13 @@ class ErrorHook(hooks.PecanHook):
             error = errors.APIError(e.detail or e.title,
                                     code=f'flocx.http_{e.code}')
             error.status = e.code
-        elif isinstance(e, db_exc.DBConnectionError):
+        elif isinstance(e, (db_exc.DBConnectionError,
+                            sqlalchemy.exc.OperationalError)):
             # The database is restarting or unreachable: a transient
             # outage the client may retry, not a bug (one line, no
-            # traceback per request).
+            # traceback per request). oslo.db does not recognize libpq's
+            # "connection to server at ... failed" on a new connection, so
+            # that one arrives as SQLAlchemy's OperationalError.
             LOG.warning('Database unreachable serving %s %s: %s',
                         state.request.method, state.request.path, e)
             error = errors.ServiceUnavailable(
