@@ -159,6 +159,7 @@ class Engine:
         self.ctx = admin_context
         self.book = OrderBook()
         self.mechanism = mechanisms.load(conf.auction.mechanism)
+        self.mechanism.time_limit = conf.auction.solver_time_limit
         self.host = conf.host
         self.member_id = f'{conf.host}-{os.getpid()}-{uuidlib.uuid4().hex[:6]}'
         self.leading = False

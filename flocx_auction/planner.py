@@ -28,7 +28,7 @@ LP_MAX_BIDS = 3000
 TIME_LIMIT = 20.0
 
 
-def plan_welfare(market: Market, bids, exact: bool = True) -> list[Allocation]:
+def plan_welfare(market: Market, bids, exact: bool = True, time_limit: float = TIME_LIMIT) -> list[Allocation]:
     bids = list(bids)
     best = greedy(market, bids)
     if not exact or not bids or len(bids) > LP_MAX_BIDS:
@@ -38,7 +38,7 @@ def plan_welfare(market: Market, bids, exact: bool = True) -> list[Allocation]:
     candidates = []
     if len(bids) <= EXACT_MAX_BIDS:
         solution = optimal.solve(
-            market, bids, starts=optimal.boundary_starts, time_limit=TIME_LIMIT
+            market, bids, starts=optimal.boundary_starts, time_limit=time_limit
         )
         candidates.append(solution.allocations)
     elif len(bids) <= SUPPORT_MAX_BIDS:
@@ -49,12 +49,12 @@ def plan_welfare(market: Market, bids, exact: bool = True) -> list[Allocation]:
             lp_support_only=True,
             fix_integral=True,
             gap=SUPPORT_GAP,
-            time_limit=TIME_LIMIT,
+            time_limit=time_limit,
         )
         candidates.append(solution.allocations)
     else:
         relaxation = optimal.solve(
-            market, bids, starts=optimal.boundary_starts, relax=True, time_limit=TIME_LIMIT
+            market, bids, starts=optimal.boundary_starts, relax=True, time_limit=time_limit
         )
         if relaxation.served:
             candidates.append(follow_relaxation(market, bids, relaxation.served))

@@ -25,6 +25,12 @@ opts = [
                       'the market, the source of truth. Casts keep the book '
                       'current in between; a refused contract forces a '
                       'reload at once.'),
+    cfg.FloatOpt('solver_time_limit', default=20.0, min=0.1,
+                 help='Longest time in seconds a round spends in the exact '
+                      'or LP solver (books of up to 3,000 bids); the greedy '
+                      'plan stands when it runs out. Lower it when rounds '
+                      'must be short; a round stopped by the clock may plan '
+                      'differently on another machine.'),
     cfg.IntOpt('publish_price_min_contracts', default=3, min=1,
                help='Publish a round\'s clearing price of a resource class '
                     '(in /v1/rounds and /v1/prices) only when at least this '

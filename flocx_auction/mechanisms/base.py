@@ -8,7 +8,7 @@ import numpy as np
 
 from flocx_auction.book import HOUR, Award
 from flocx_auction.matching import Allocation, Market
-from flocx_auction.planner import plan_welfare
+from flocx_auction.planner import TIME_LIMIT, plan_welfare
 
 
 class Mechanism(abc.ABC):
@@ -28,12 +28,15 @@ class Mechanism(abc.ABC):
     answers_on_arrival = False
     # True: raising a bid's price never turns a win into a loss (tested).
     monotone = True
+    # Longest a round may spend in the solver (the service sets it from
+    # [auction] solver_time_limit); greedy's plan stands if it runs out.
+    time_limit = TIME_LIMIT
 
     def run(self, market: Market, bids) -> tuple[list[Award], dict[str, float]]:
         return self.price(market, self.allocate(market, bids))
 
     def allocate(self, market: Market, bids) -> list[Allocation]:
-        return plan_welfare(market, bids)
+        return plan_welfare(market, bids, time_limit=self.time_limit)
 
     @abc.abstractmethod
     def price(
