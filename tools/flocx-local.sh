@@ -5,11 +5,12 @@
 #   tools/flocx-local.sh up        (the default)
 #   tools/flocx-local.sh status | demo | down
 #
-# Installs what it needs into .venv on first use (FLOCX_VENV to change).
+# Installs what it needs into .venv-flocx on first use (FLOCX_VENV to change;
+# not .venv, which tox may claim as a pointer file).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-venv="${FLOCX_VENV:-.venv}"
+venv="${FLOCX_VENV:-.venv-flocx}"
 stamp="$venv/.flocx-installed"
 if [ ! -f "$stamp" ] || [ requirements.txt -nt "$stamp" ] || \
    [ functional-requirements.txt -nt "$stamp" ] || [ setup.cfg -nt "$stamp" ]; then
