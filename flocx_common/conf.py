@@ -33,6 +33,11 @@ def api_opts(default_port):
                     help='Port the API listens on.'),
         cfg.IntOpt('workers', default=1, min=1,
                    help='Number of API worker processes.'),
+        cfg.IntOpt('threads', default=4, min=1, max=256,
+                   help='Threads per API worker process. Python runs one '
+                        'at a time, so more threads do not add '
+                        'throughput; they let a slow request (a long '
+                        'list, a database wait) not hold up the others.'),
         cfg.IntOpt('default_limit', default=100, min=1,
                    help='Page size of a list when the request names no limit.'),
         cfg.IntOpt('max_limit', default=1000, min=1,

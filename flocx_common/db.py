@@ -20,6 +20,9 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import mysql
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects import sqlite
+import orjson
+
+from flocx_common.api import errors
 
 # MySQL's DATETIME drops fractions of a second unless asked.
 Time = sa.DateTime().with_variant(mysql.DATETIME(fsp=6), 'mysql')
@@ -63,6 +66,58 @@ def serialize(row, internal=('id',)):
     return out
 
 
+def select_page(session, table, where, visible, limit, marker, sort_key,
+                sort_dir, internal=('id',)):
+    """One page of a list, as plain dicts, after the row ``marker``.
+
+    Keyset pagination on (sort_key, id). ``visible`` (conditions like
+    ``where``) also limits which rows may be a marker: a marker the caller
+    cannot see would otherwise leak where that row sorts (e.g. a sealed
+    bid's price).
+
+    Rows come back as the APIs render them (the JSON renderer writes the
+    datetimes): prices as floats, JSON columns parsed by orjson, no
+    ``internal`` columns. A 1,000-row page spent two thirds of its time
+    in SQLAlchemy's json.loads and Decimals and in ``serialize``; callers
+    that need text times (RPC answers) ``serialize`` the rows.
+    """
+    column = table.c[sort_key]
+    ascending = sort_dir == 'asc'
+    order = (column.asc(), table.c.id.asc()) if ascending else \
+        (column.desc(), table.c.id.desc())
+    json_columns = [c.name for c in table.c if isinstance(c.type, sa.JSON)]
+    query = sa.select(*(_listed(c) for c in table.c)).where(
+        *where, *visible).order_by(*order).limit(limit)
+    if marker:
+        mark = session.execute(sa.select(column, table.c.id).where(
+            table.c.uuid == marker, *visible)).first()
+        if mark is None:
+            raise errors.BadRequest(
+                f'marker {marker} is not a known item of this list.')
+        after = (column > mark[0]) if ascending else (column < mark[0])
+        same = (table.c.id > mark[1]) if ascending else \
+            (table.c.id < mark[1])
+        query = query.where(sa.or_(after, sa.and_(column == mark[0], same)))
+    result = session.execute(query)
+    keys = tuple(result.keys())
+    rows = [dict(zip(keys, r)) for r in result.all()]
+    for row in rows:
+        for name in json_columns:
+            if row[name] is not None:
+                row[name] = orjson.loads(row[name])
+        for name in internal:
+            del row[name]
+    return rows
+
+
+def _listed(column):
+    if isinstance(column.type, sa.JSON):
+        return sa.cast(column, sa.Text).label(column.name)
+    if isinstance(column.type, sa.Numeric):
+        return sa.type_coerce(column, sa.Float).label(column.name)
+    return column
+
+
 class Timestamps:
     created_at = sa.Column(Time, nullable=False)
     updated_at = sa.Column(Time, nullable=False)
@@ -90,7 +145,9 @@ class Connection:
         return self._facade.writer.using(_Scope())
 
     def reader(self):
-        return self._facade.reader.using(_Scope())
+        # A Core connection, not an ORM session: nothing here maps objects,
+        # and the session's bookkeeping was a tenth of a simple GET.
+        return self._facade.reader.connection.using(_Scope())
 
     def get_engine(self):
         return self._facade.writer.get_engine()

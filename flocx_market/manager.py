@@ -11,6 +11,7 @@ from oslo_utils import timeutils
 
 from flocx_common.api import errors
 from flocx_common.api import validation as v
+from flocx_common import db
 from flocx_market.api.v1 import offers as offers_api
 
 
@@ -83,7 +84,7 @@ class MarketManager:
         items, marker = [], None
         while True:
             page = lister(filters, None, 1000, marker, 'created_at', 'asc')
-            items.extend(page)
+            items.extend(db.serialize(item) for item in page)
             if len(page) < 1000:
                 return items
             marker = page[-1]['uuid']

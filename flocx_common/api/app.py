@@ -16,6 +16,7 @@ Outermost first, a request passes through:
    microversion negotiation, JSON errors.
 """
 
+import decimal
 import inspect
 import types
 
@@ -27,6 +28,7 @@ from oslo_middleware import http_proxy_to_wsgi
 from oslo_middleware import request_id
 from oslo_middleware import sizelimit
 from oslo_policy import _checks as policy_checks
+import orjson
 import pecan
 import pecan.core
 import pecan.rest
@@ -53,6 +55,31 @@ class Request(pecan.Request):
             raise ValueError('The request body is nested too deeply.')
         except UnicodeDecodeError:
             raise ValueError('The request body is not UTF-8.')
+
+
+class JsonRenderer:
+    """pecan's ``json`` renderer, written with orjson.
+
+    orjson encodes a 1,000-row list page several times faster than the
+    stdlib encoder behind pecan's, and writes datetimes itself: naive ones
+    are UTC (as the databases store them), ``2026-11-24T10:00:00+00:00``,
+    the text ``flocx_common.db.iso`` gives.
+    """
+
+    OPTIONS = orjson.OPT_NAIVE_UTC | orjson.OPT_NON_STR_KEYS
+
+    def __init__(self, path, extra_vars):
+        pass
+
+    def render(self, template_path, namespace):
+        return orjson.dumps(namespace, default=_json_default,
+                            option=self.OPTIONS)
+
+
+def _json_default(value):
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    raise TypeError(f'{type(value).__name__} is not JSON serializable')
 
 
 def _memoized(getargspec):
@@ -98,6 +125,7 @@ def build_wsgi_app(conf, root, services, service_type, min_version,
     app = pecan.make_app(
         root,
         request_cls=Request,
+        custom_renderers={'json': JsonRenderer},
         hooks=[hooks.ErrorHook(),
                hooks.VersionHook(service_type, min_version, max_version),
                hooks.ServiceHook(services)],

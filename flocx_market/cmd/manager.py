@@ -44,6 +44,7 @@ class ManagerService:
                 if closed['offers'] or closed['bids']:
                     LOG.info('Expired %d offers and %d bids',
                              len(closed['offers']), len(closed['bids']))
+                self.services.db.refresh_statistics()
             except Exception:
                 # The database may be restarting; the next sweep retries.
                 LOG.exception('Expiry sweep failed')

@@ -90,6 +90,24 @@ class Connection(db.Connection):
             raw.cursor().execute('PRAGMA journal_mode=WAL')
         finally:
             raw.close()
+        self.refresh_statistics()
+
+    def refresh_statistics(self):
+        """SQLite: gather the statistics its query planner needs.
+
+        Without them SQLite guesses that an indexed equality matches ten
+        rows, and pages the market's offers (``status = 'open' OR
+        project_id = ...``, by created_at) by merging two index searches
+        and sorting every open offer: 3.5 ms instead of 1.3 ms for a
+        1,000-row page of 10,000. Run at start and by the manager's
+        sweep; ANALYZE reads at most ``analysis_limit`` rows per index
+        (about a millisecond). PostgreSQL and MariaDB keep their own.
+        """
+        if self.get_engine().dialect.name != 'sqlite':
+            return
+        with self.writer() as session:
+            session.execute(sa.text('PRAGMA analysis_limit=400'))
+            session.execute(sa.text('ANALYZE'))
 
     @contextlib.contextmanager
     def writer(self):
@@ -302,8 +320,8 @@ class Connection(db.Connection):
                            .where(models.contract_nodes.c.owner_project_id ==
                                   visible_to))))
         with self.reader() as session:
-            rows = self._select_page(session, t, where, visible, limit,
-                                     marker, sort_key, sort_dir)
+            rows = db.select_page(session, t, where, visible, limit, marker,
+                                  sort_key, sort_dir, internal=())
             return self._with_nodes(session, rows)
 
     def commit_award(self, award, now=None):
@@ -604,37 +622,8 @@ class Connection(db.Connection):
     def _page(self, table, where, visible, limit, marker, sort_key,
               sort_dir):
         with self.reader() as session:
-            return [db.serialize(r) for r in self._select_page(
-                session, table, where, visible, limit, marker, sort_key,
-                sort_dir)]
-
-    def _select_page(self, session, table, where, visible, limit, marker,
-                     sort_key, sort_dir):
-        """One page; ``visible`` also limits which rows may be a marker.
-
-        A marker the caller cannot see would otherwise leak where that
-        row sorts (e.g. a sealed bid's price).
-        """
-        column = table.c[sort_key]
-        order = (column.asc(), table.c.id.asc()) if sort_dir == 'asc' else \
-            (column.desc(), table.c.id.desc())
-        query = sa.select(table).where(*where, *visible).order_by(
-            *order).limit(limit)
-        if marker:
-            mark = session.execute(sa.select(column, table.c.id).where(
-                table.c.uuid == marker, *visible)).first()
-            if mark is None:
-                raise errors.BadRequest(f'marker {marker} is not a known '
-                                        'item of this list.')
-            after = (column > mark[0]) if sort_dir == 'asc' else \
-                (column < mark[0])
-            same = table.c.id > mark[1] if sort_dir == 'asc' else \
-                table.c.id < mark[1]
-            query = query.where(sa.or_(after, sa.and_(column == mark[0],
-                                                      same)))
-        result = session.execute(query)
-        keys = tuple(result.keys())
-        return [dict(zip(keys, r)) for r in result]
+            return db.select_page(session, table, where, visible, limit,
+                                  marker, sort_key, sort_dir)
 
     def _with_nodes(self, session, contracts):
         if not contracts:

@@ -192,24 +192,9 @@ class Connection(db.Connection):
         return db.serialize(row) if row else None
 
     def _page(self, table, where, limit, marker, sort_key, sort_dir):
-        column = table.c[sort_key]
-        order = (column.asc(), table.c.id.asc()) if sort_dir == 'asc' else \
-            (column.desc(), table.c.id.desc())
-        query = sa.select(table).where(*where).order_by(*order).limit(limit)
         with self.reader() as session:
-            if marker:
-                mark = session.execute(sa.select(column, table.c.id).where(
-                    table.c.uuid == marker)).first()
-                if mark is None:
-                    raise errors.BadRequest(f'marker {marker} is not a known '
-                                            'item of this list.')
-                after = (column > mark[0]) if sort_dir == 'asc' else \
-                    (column < mark[0])
-                same = table.c.id > mark[1] if sort_dir == 'asc' else \
-                    table.c.id < mark[1]
-                query = query.where(sa.or_(after, sa.and_(
-                    column == mark[0], same)))
-            return [db.serialize(r) for r in session.execute(query).mappings()]
+            return db.select_page(session, table, where, (), limit, marker,
+                                  sort_key, sort_dir)
 
 
 def _refuse_overlap(session, node_uuid, start, end):
