@@ -142,6 +142,13 @@ class Market:
 # wider when a class has few gaps: about ROWS_PER_BUCKET gaps per bucket at first.
 BUCKET = 12 * HOUR
 ROWS_PER_BUCKET = 512
+# A bucket is rebuilt (rows that shrank out of it dropped, its tail sorted in) when
+# its tail and such rows together exceed a quarter of it and REBUILD_MIN rows: a
+# search then reads fewer rows, and a rebuild costs about one search of it.
+REBUILD_MIN = 64
+# A search that needs only the cheapest rows reads a bucket's sorted rows in chunks
+# of FIRST_CHUNK, then 4x as many, and so on, until enough of them fit.
+FIRST_CHUNK = 512
 _NO_ROWS = np.zeros(0, dtype=np.int64)
 _NO_TIMES = np.zeros(0)
 
@@ -154,23 +161,44 @@ def _with_room(values: np.ndarray, capacity: int) -> np.ndarray:
 
 
 class _Bucket:
-    """The rows listed in one time bucket of a FreeTime, in row order, with copies of
-    their hardware class, start, end and ask so that a search reads contiguous
-    memory. A copied end may be later than the row's: rows only shrink, and a search
-    checks again with the row's own end."""
+    """The rows listed in one time bucket of a FreeTime, with copies of their hardware
+    class, start, end and ask so that a search reads contiguous memory.
 
-    __slots__ = ("row", "hw", "start", "end", "ask", "size")
+    The first `sorted_size` rows are sorted by ask, rows of equal ask in row order:
+    a search at price p reads them only up to the last ask <= p. Rows listed since
+    the bucket was last built (its tail) follow in row order; they are newer, so
+    numbered higher, than the sorted ones. Either way rows of equal ask come out in
+    row order, the tie-break the planner's choices depend on.
+
+    A copied end may be later than the row's: rows only shrink, and a search checks
+    again with the row's own end. `stale` counts the rows that shrank out of the
+    bucket since it was built (they stay listed until the next build).
+    """
+
+    __slots__ = ("row", "hw", "start", "end", "ask", "size", "sorted_size", "stale")
 
     def __init__(self, row, hw, start, end, ask):
-        self.size = len(row)
+        """From rows already sorted by (ask, row)."""
+        self.size = self.sorted_size = len(row)
+        self.stale = 0
         capacity = max(8, 2 * self.size)
         self.row, self.hw = _with_room(row, capacity), _with_room(hw, capacity)
         self.start, self.end = _with_room(start, capacity), _with_room(end, capacity)
         self.ask = _with_room(ask, capacity)
 
-    def columns(self):
-        n = self.size
-        return self.row[:n], self.hw[:n], self.start[:n], self.end[:n], self.ask[:n]
+    def columns(self, begin: int = 0, end: int | None = None):
+        end = self.size if end is None else end
+        return (
+            self.row[begin:end],
+            self.hw[begin:end],
+            self.start[begin:end],
+            self.end[begin:end],
+            self.ask[begin:end],
+        )
+
+    def needs_rebuild(self) -> bool:
+        unsorted = self.size - self.sorted_size + self.stale
+        return unsorted > REBUILD_MIN and 4 * unsorted > self.size
 
 
 class FreeTime:
@@ -187,7 +215,8 @@ class FreeTime:
     [origin + k width, origin + (k + 1) width) and lists every row whose gap
     reached into it when the row was made. A gap that contains time t is thus
     listed in the bucket of t. A row that has shrunk out of a bucket stays listed
-    there until the bucket fills up and is cleaned.
+    there until the bucket is rebuilt. Within a bucket, rows are sorted by ask (see
+    _Bucket), so that a bid reads only the gaps it can afford.
     """
 
     def __init__(self, gaps: list[tuple[int, int, float, float]], asks: np.ndarray, origin: float):
@@ -209,12 +238,13 @@ class FreeTime:
         self.width = max(BUCKET, float(end.max() - origin) * ROWS_PER_BUCKET / n)
         self.hw[:n], self.offer[:n], self.start[:n], self.end[:n] = hw, offer, start, end
         self.ask[:n] = asks[offer]
-        # Every (bucket, row) pair with the row's gap reaching into the bucket.
+        # Every (bucket, row) pair with the row's gap reaching into the bucket, by
+        # bucket, then ask, then row.
         first, last = self._bucket(start), self._bucket(end)
         spans = last - first + 1
         row = np.repeat(np.arange(n), spans)
         bucket = np.repeat(first - np.cumsum(spans) + spans, spans) + np.arange(len(row))
-        order = np.argsort(bucket, kind="stable")
+        order = np.lexsort((row, self.ask[row], bucket))
         row = row[order]
         bounds = np.searchsorted(bucket[order], np.arange(last.max() + 2))
         self._buckets = [
@@ -245,80 +275,138 @@ class FreeTime:
         for k in range(self._bucket_of(start), last + 1):
             bucket = self._buckets[k]
             if bucket.size == len(bucket.row):
-                bucket = self._clean(k)
+                bucket = self._rebuild(k)
             n = bucket.size
             bucket.row[n], bucket.hw[n], bucket.ask[n] = row, hw, ask
             bucket.start[n], bucket.end[n] = start, end
             bucket.size += 1
 
-    def _clean(self, k: int) -> _Bucket:
-        """Drop from bucket k the rows that no longer reach into it and refresh the
-        ends of the others; double its room unless that freed half of it."""
+    def _rebuild(self, k: int) -> _Bucket:
+        """Drop from bucket k the rows that no longer reach into it, refresh the ends
+        of the others and sort them all by ask; double its room unless that freed
+        half of it."""
         bucket = self._buckets[k]
         row, hw, start, _, ask = bucket.columns()
         end = self.end[row]
-        keep = (end > start) & (end >= self.origin + k * self.width)
+        keep = np.flatnonzero((end > start) & (end >= self.origin + k * self.width))
+        # Stable: the tail's rows are numbered higher than the sorted ones, so rows
+        # of equal ask stay in row order.
+        keep = keep[np.argsort(ask[keep], kind="stable")]
         columns = row[keep], hw[keep], start[keep], end[keep], ask[keep]
-        n = len(columns[0])
+        n = len(keep)
         if 2 * n > len(bucket.row):
             self._buckets[k] = bucket = _Bucket(*columns)
         else:
             bucket.row[:n], bucket.hw[:n], bucket.start[:n], bucket.end[:n], bucket.ask[:n] = (
                 columns
             )
-            bucket.size = n
+            bucket.size = bucket.sorted_size = n
+            bucket.stale = 0
         return bucket
 
-    def _near(self, first: float, last: float):
-        """(row, hw, start, end, ask) of the rows listed in the buckets of [first, last],
-        each once: every row whose gap contains a time in [first, last], and some
-        more."""
-        k0, k1 = self._bucket_of(first), self._bucket_of(last)
-        if k0 >= len(self._buckets):
-            return _NO_ROWS, _NO_ROWS, _NO_TIMES, _NO_TIMES, _NO_TIMES
-        if k0 == k1:
-            return self._buckets[k0].columns()
-        # A row listed in bucket k0 is taken from there, any other from the bucket
-        # where it starts.
-        parts = [self._buckets[k0].columns()]
-        for k in range(k0 + 1, min(k1, len(self._buckets) - 1) + 1):
-            columns = self._buckets[k].columns()
-            here = (columns[2] - self.origin) // self.width >= k
-            parts.append(tuple(c[here] for c in columns))
-        return tuple(np.concatenate(c) for c in zip(*parts))
-
-    def fitting(self, first: float, last: float, duration: float, price: float, allowed=None):
+    def fitting(
+        self,
+        first: float,
+        last: float,
+        duration: float,
+        price: float,
+        allowed=None,
+        enough: int | None = None,
+    ):
         """Rows whose gap can hold `duration` starting somewhere in [first, last], at an
-        ask not above `price`, of the hardware classes `allowed` (a bool
-        per hardware class; None: all); with, per row, the earliest and latest such
-        start (None and None when first == last)."""
-        if first == last:  # a fixed start: the common case, kept cheap
-            row, hw, start, end, ask = self._near(first, first)
-            fit = (start <= first) & (end >= first + duration) & (ask <= price)
-            if allowed is not None:
-                fit &= allowed[hw]
-            rows = row[fit]
-            return rows[self.end[rows] >= first + duration], None, None
+        ask not above `price`, of the hardware classes `allowed` (a bool per hardware
+        class; None: all); with, per row, the earliest and latest such start (None and
+        None when first == last); and whether those are all such rows.
+
+        With `enough`, the search may stop early, once it has every fitting row as
+        cheap as the `enough`-th cheapest. Rows of equal ask come in row order
+        (within each bucket searched): the planner breaks ties by position.
+        """
         # A fitting gap contains the contract's start t in [first, last]; when the range
         # is no longer than the contract, it also contains `last` (t <= last <= first +
         # duration <= t + duration): one bucket to search.
-        row, hw, start, end, ask = self._near(last if last - first <= duration else first, last)
-        earliest = np.maximum(start, first)
-        fit = (earliest <= np.minimum(end - duration, last)) & (ask <= price)
+        k0 = self._bucket_of(last if last - first <= duration else first)
+        k1 = min(self._bucket_of(last), len(self._buckets) - 1)
+        found, complete = [], True
+        for k in range(k0, k1 + 1):
+            bucket = self._buckets[k]
+            if bucket.needs_rebuild():
+                bucket = self._rebuild(k)
+            search = (first, last, duration, price, allowed, k if k > k0 else None)
+            tail = self._fit(bucket, bucket.sorted_size, bucket.size, False, *search)
+            # The sorted rows the bid can afford, cheapest first; with `enough`, in
+            # growing chunks (a run of equal asks never split) until enough of them,
+            # and of the tail's rows as cheap, fit.
+            asks = bucket.ask[: bucket.sorted_size]
+            affordable = int(np.searchsorted(asks, price, side="right"))
+            begin, chunk, fits = 0, FIRST_CHUNK, 0
+            while begin < affordable:
+                stop = affordable
+                if enough is not None and begin + chunk < affordable:
+                    stop = int(np.searchsorted(asks, asks[begin + chunk - 1], side="right"))
+                part = self._fit(bucket, begin, stop, True, *search)
+                found.append(part)
+                fits += len(part[0])
+                begin, chunk = stop, 4 * chunk
+                if (
+                    begin < affordable
+                    and fits + np.count_nonzero(self.ask[tail[0]] <= asks[stop - 1]) >= enough
+                ):
+                    complete = False
+                    break
+            found.append(tail)
+        rows = _joined([rows for rows, _ in found], _NO_ROWS)
+        if first == last:
+            return rows, None, None, complete
+        earliest = _joined([earliest for _, earliest in found], _NO_TIMES)
+        return rows, earliest, np.minimum(self.end[rows] - duration, last), complete
+
+    def _fit(self, bucket, begin, end, affordable, first, last, duration, price, allowed, from_k):
+        """(rows, earliest start or None) of the rows begin:end of `bucket` that fit
+        (see fitting); `affordable`: their asks are known to be <= price; `from_k`:
+        only the rows that start in bucket `from_k` or later."""
+        if begin == end:
+            return _NO_ROWS, _NO_TIMES
+        row, hw, start, copied_end, ask = bucket.columns(begin, end)
+        if first == last:
+            fit = (start <= first) & (copied_end >= first + duration)
+        else:
+            earliest = np.maximum(start, first)
+            fit = earliest <= np.minimum(copied_end - duration, last)
+        if not affordable:
+            fit &= ask <= price
         if allowed is not None:
             fit &= allowed[hw]
+        # Checked again with the rows' own ends (copied ones may be later), on the
+        # few rows that passed.
+        if first == last:
+            rows = row[fit]
+            return rows[self.end[rows] >= first + duration], None
         fit = np.flatnonzero(fit)
         rows, earliest = row[fit], earliest[fit]
-        latest = np.minimum(self.end[rows] - duration, last)  # with the row's own end
-        fit = earliest <= latest
-        return rows[fit], earliest[fit], latest[fit]
+        fit = earliest <= np.minimum(self.end[rows] - duration, last)
+        if from_k is not None:
+            # A row listed in an earlier bucket of the search is taken from there.
+            fit &= self._bucket(self.start[rows]) >= from_k
+        return rows[fit], earliest[fit]
 
     def take(self, row: int, start: float, end: float) -> None:
         """Sell [start, end] out of gap `row`; what is left on either side stays free."""
-        gap_end = self.end[row]
+        gap_start, gap_end = self.start[row], self.end[row]
         self.end[row] = start  # the left remainder, empty if start == gap start
+        # The buckets the row no longer reaches into (all it was in if now empty).
+        left_from = self._bucket_of(start) + (start > gap_start)
+        for k in range(left_from, min(self._bucket_of(gap_end), len(self._buckets) - 1) + 1):
+            self._buckets[k].stale += 1
         if end < gap_end:
             self._append(self.hw[row], self.offer[row], end, gap_end)
+
+
+def _joined(parts: list, empty: np.ndarray) -> np.ndarray:
+    parts = [p for p in parts if len(p)]
+    if len(parts) == 1:
+        return parts[0]
+    return np.concatenate(parts) if parts else empty
 
 
 class Schedule:
@@ -369,58 +457,114 @@ class Schedule:
         if first > last:
             return None
         quantity = bid.quantity
-        parts = []
-        found = 0
-        for t, allowed in self._searches_for(bid):
-            rows, earliest, latest = self.free[t].fitting(
-                first, last, bid.duration, bid.price, allowed
-            )
-            if len(rows):
-                parts.append((t, rows, earliest, latest))
-                found += len(rows)
-        if found < quantity:
-            return None
-        if len(parts) == 1:
-            t, rows, earliest, latest = parts[0]
-            free = self.free[t]
-            table = None
-            asks, offers = free.ask[rows], free.offer[rows]
-            length = free.end[rows] - free.start[rows]
-        else:
-            table = np.concatenate([np.full(len(p[1]), p[0]) for p in parts])
-            rows = np.concatenate([p[1] for p in parts])
-            asks = np.concatenate([self.free[p[0]].ask[p[1]] for p in parts])
-            offers = np.concatenate([self.free[p[0]].offer[p[1]] for p in parts])
-            length = np.concatenate(
-                [self.free[p[0]].end[p[1]] - self.free[p[0]].start[p[1]] for p in parts]
-            )
-            if first != last:
-                earliest = np.concatenate([p[2] for p in parts])
-                latest = np.concatenate([p[3] for p in parts])
-        if prefer is not None:
-            prefer = prefer[offers]
-
         if first == last:
-            start, chosen = first, _preferred(asks, length, prefer, quantity)[:quantity]
+            # Only the cheapest rows can be chosen (unless `prefer` says otherwise).
+            rows = self._candidates(bid, first, last, quantity if prefer is None else None)
+            if rows is None:
+                return None
+            start = first
+            chosen = _preferred(rows.asks, rows.length, rows.preferred(prefer), quantity)
+            chosen = chosen[:quantity]
         else:
+            # A flexible start is sought among the 2q+16 cheapest rows first, among
+            # all rows if no start has enough of those free. The search may stop at
+            # 4 (2q+16) + 1 rows: as with all of them, _cheapest_rows then sees the
+            # cheap ones are fewer than a quarter.
             start, chosen = None, None
-            cheap = _cheapest_rows(asks, 2 * quantity + 16) if prefer is None else None
-            if cheap is not None:
-                # Starts where enough of the cheapest rows are free; all rows if none.
-                start, chosen = _cheapest_start(
-                    earliest[cheap], latest[cheap], asks[cheap], length[cheap], None, quantity
-                )
-                if start is not None:
-                    chosen = cheap[chosen]
+            cheap_count = 2 * quantity + 16
+            rows = None
+            if prefer is None:
+                rows = self._candidates(bid, first, last, 4 * cheap_count + 1)
+                if rows is None:
+                    return None
+                cheap = _cheapest_rows(rows.asks, cheap_count)
+                if cheap is not None:
+                    start, chosen = _cheapest_start(
+                        rows.earliest[cheap],
+                        rows.latest[cheap],
+                        rows.asks[cheap],
+                        rows.length[cheap],
+                        None,
+                        quantity,
+                    )
+                    if start is not None:
+                        chosen = cheap[chosen]
             if start is None:
-                start, chosen = _cheapest_start(earliest, latest, asks, length, prefer, quantity)
+                if rows is None or not rows.complete:
+                    rows = self._candidates(bid, first, last, None)
+                    if rows is None:
+                        return None
+                start, chosen = _cheapest_start(
+                    rows.earliest,
+                    rows.latest,
+                    rows.asks,
+                    rows.length,
+                    rows.preferred(prefer),
+                    quantity,
+                )
             if start is None:
                 return None
 
         end = start + bid.duration
         for i in chosen.tolist():
-            self.free[t if table is None else table[i]].take(rows[i], start, end)
-        return Allocation(bid, float(start), tuple(sorted(offers[chosen].tolist())))
+            self.free[rows.table_of(i)].take(rows.rows[i], start, end)
+        return Allocation(bid, float(start), tuple(sorted(rows.offers[chosen].tolist())))
+
+    def _candidates(self, bid: Bid, first: float, last: float, enough: int | None):
+        """The free rows that could serve `bid` starting in [first, last] (all of them,
+        or with `enough`, at least every one as cheap as the `enough`-th cheapest);
+        None if fewer than its quantity."""
+        parts = []
+        found = 0
+        complete = True
+        for t, allowed in self._searches_for(bid):
+            rows, earliest, latest, all_rows = self.free[t].fitting(
+                first, last, bid.duration, bid.price, allowed, enough
+            )
+            complete &= all_rows
+            if len(rows):
+                parts.append((t, rows, earliest, latest))
+                found += len(rows)
+        if found < bid.quantity:
+            return None
+        return _Candidates(self.free, parts, complete)
+
+
+
+class _Candidates:
+    """The rows a search found, from one or more tables, as flat arrays: rows (in
+    their table), asks, offers, gap lengths, earliest and latest start (flexible
+    starts only); `complete`: every fitting row, not only the cheapest."""
+
+    def __init__(self, free: list[FreeTime], parts: list, complete: bool):
+        self.complete = complete
+        if len(parts) == 1:
+            t, rows, self.earliest, self.latest = parts[0]
+            self.table = None
+            self._only_table = t
+            table = free[t]
+            self.rows = rows
+            self.asks, self.offers = table.ask[rows], table.offer[rows]
+            self.length = table.end[rows] - table.start[rows]
+            return
+        self.table = np.concatenate([np.full(len(rows), t) for t, rows, _, _ in parts])
+        self.rows = np.concatenate([rows for _, rows, _, _ in parts])
+        self.asks = np.concatenate([free[t].ask[rows] for t, rows, _, _ in parts])
+        self.offers = np.concatenate([free[t].offer[rows] for t, rows, _, _ in parts])
+        self.length = np.concatenate(
+            [free[t].end[rows] - free[t].start[rows] for t, rows, _, _ in parts]
+        )
+        self.earliest = self.latest = None
+        if parts[0][2] is not None:
+            self.earliest = np.concatenate([p[2] for p in parts])
+            self.latest = np.concatenate([p[3] for p in parts])
+
+    def table_of(self, i: int) -> int:
+        return self._only_table if self.table is None else int(self.table[i])
+
+    def preferred(self, prefer):
+        """`prefer` (a bool per market offer) for these rows; None stays None."""
+        return None if prefer is None else prefer[self.offers]
 
 
 def _preferred(asks, length, prefer, count: int) -> np.ndarray:
