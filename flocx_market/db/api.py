@@ -143,8 +143,7 @@ class Connection(db.Connection):
 
     def get_offer(self, uuid):
         with self.reader() as session:
-            row = session.execute(sa.select(models.offers).where(
-                models.offers.c.uuid == uuid)).mappings().first()
+            row = db.get_row(session, models.offers, uuid)
         return db.serialize(row) if row else None
 
     def list_offers(self, filters, visible_to, limit, marker, sort_key,
@@ -213,8 +212,7 @@ class Connection(db.Connection):
 
     def get_bid(self, uuid):
         with self.reader() as session:
-            row = session.execute(sa.select(models.bids).where(
-                models.bids.c.uuid == uuid)).mappings().first()
+            row = db.get_row(session, models.bids, uuid)
         return db.serialize(row) if row else None
 
     def list_bids(self, filters, visible_to, limit, marker, sort_key,
@@ -294,8 +292,7 @@ class Connection(db.Connection):
 
     def get_contract(self, uuid):
         with self.reader() as session:
-            row = session.execute(sa.select(models.contracts).where(
-                models.contracts.c.uuid == uuid)).mappings().first()
+            row = db.get_row(session, models.contracts, uuid)
             if row is None:
                 return None
             return self._with_nodes(session, [dict(row)])[0]

@@ -187,8 +187,7 @@ class Connection(db.Connection):
 
     def _get(self, table, uuid):
         with self.reader() as session:
-            row = session.execute(sa.select(table).where(
-                table.c.uuid == uuid)).mappings().first()
+            row = db.get_row(session, table, uuid)
         return db.serialize(row) if row else None
 
     def _page(self, table, where, limit, marker, sort_key, sort_dir):
