@@ -146,11 +146,14 @@ ROWS_PER_BUCKET = 512
 # its tail and such rows together exceed a quarter of it and REBUILD_MIN rows: a
 # search then reads fewer rows, and a rebuild costs about one search of it.
 REBUILD_MIN = 64
-# A search that needs only the cheapest rows reads a bucket's sorted rows in chunks
-# of FIRST_CHUNK, then 4x as many, and so on, until enough of them fit.
-FIRST_CHUNK = 512
+# A search that needs only the `enough` cheapest rows reads a bucket's sorted rows in
+# chunks: max(FIRST_CHUNK, CHUNK_PER_ROW x enough) rows (about a fifth of the rows
+# read fit), then twice as many, and so on, until enough of them fit.
+FIRST_CHUNK = 128
+CHUNK_PER_ROW = 4
 _NO_ROWS = np.zeros(0, dtype=np.int64)
 _NO_TIMES = np.zeros(0)
+_NO_FIT = (_NO_ROWS, _NO_TIMES)
 
 
 def _with_room(values: np.ndarray, capacity: int) -> np.ndarray:
@@ -162,7 +165,8 @@ def _with_room(values: np.ndarray, capacity: int) -> np.ndarray:
 
 class _Bucket:
     """The rows listed in one time bucket of a FreeTime, with copies of their hardware
-    class, start, end and ask so that a search reads contiguous memory.
+    class, start and ask (which never change) so that a search reads contiguous
+    memory; ends shrink, so a search reads them from the FreeTime.
 
     The first `sorted_size` rows are sorted by ask, rows of equal ask in row order:
     a search at price p reads them only up to the last ask <= p. Rows listed since
@@ -170,31 +174,23 @@ class _Bucket:
     numbered higher, than the sorted ones. Either way rows of equal ask come out in
     row order, the tie-break the planner's choices depend on.
 
-    A copied end may be later than the row's: rows only shrink, and a search checks
-    again with the row's own end. `stale` counts the rows that shrank out of the
-    bucket since it was built (they stay listed until the next build).
+    `stale` counts the rows that shrank out of the bucket since it was built (they
+    stay listed until the next build).
     """
 
-    __slots__ = ("row", "hw", "start", "end", "ask", "size", "sorted_size", "stale")
+    __slots__ = ("row", "hw", "start", "ask", "size", "sorted_size", "stale")
 
-    def __init__(self, row, hw, start, end, ask):
+    def __init__(self, row, hw, start, ask):
         """From rows already sorted by (ask, row)."""
         self.size = self.sorted_size = len(row)
         self.stale = 0
         capacity = max(8, 2 * self.size)
         self.row, self.hw = _with_room(row, capacity), _with_room(hw, capacity)
-        self.start, self.end = _with_room(start, capacity), _with_room(end, capacity)
-        self.ask = _with_room(ask, capacity)
+        self.start, self.ask = _with_room(start, capacity), _with_room(ask, capacity)
 
-    def columns(self, begin: int = 0, end: int | None = None):
-        end = self.size if end is None else end
-        return (
-            self.row[begin:end],
-            self.hw[begin:end],
-            self.start[begin:end],
-            self.end[begin:end],
-            self.ask[begin:end],
-        )
+    def columns(self):
+        n = self.size
+        return self.row[:n], self.hw[:n], self.start[:n], self.ask[:n]
 
     def needs_rebuild(self) -> bool:
         unsorted = self.size - self.sorted_size + self.stale
@@ -248,7 +244,7 @@ class FreeTime:
         row = row[order]
         bounds = np.searchsorted(bucket[order], np.arange(last.max() + 2))
         self._buckets = [
-            _Bucket(r, self.hw[r], self.start[r], self.end[r], self.ask[r])
+            _Bucket(r, self.hw[r], self.start[r], self.ask[r])
             for a, b in zip(bounds, bounds[1:])
             for r in [row[a:b]]
         ]
@@ -271,35 +267,31 @@ class FreeTime:
         self.size += 1
         last = self._bucket_of(end)
         while len(self._buckets) <= last:
-            self._buckets.append(_Bucket(_NO_ROWS, _NO_ROWS, _NO_TIMES, _NO_TIMES, _NO_TIMES))
+            self._buckets.append(_Bucket(_NO_ROWS, _NO_ROWS, _NO_TIMES, _NO_TIMES))
         for k in range(self._bucket_of(start), last + 1):
             bucket = self._buckets[k]
             if bucket.size == len(bucket.row):
                 bucket = self._rebuild(k)
             n = bucket.size
-            bucket.row[n], bucket.hw[n], bucket.ask[n] = row, hw, ask
-            bucket.start[n], bucket.end[n] = start, end
+            bucket.row[n], bucket.hw[n], bucket.start[n], bucket.ask[n] = row, hw, start, ask
             bucket.size += 1
 
     def _rebuild(self, k: int) -> _Bucket:
-        """Drop from bucket k the rows that no longer reach into it, refresh the ends
-        of the others and sort them all by ask; double its room unless that freed
-        half of it."""
+        """Drop from bucket k the rows that no longer reach into it and sort the others
+        by ask; double its room unless that freed half of it."""
         bucket = self._buckets[k]
-        row, hw, start, _, ask = bucket.columns()
+        row, hw, start, ask = bucket.columns()
         end = self.end[row]
         keep = np.flatnonzero((end > start) & (end >= self.origin + k * self.width))
         # Stable: the tail's rows are numbered higher than the sorted ones, so rows
         # of equal ask stay in row order.
         keep = keep[np.argsort(ask[keep], kind="stable")]
-        columns = row[keep], hw[keep], start[keep], end[keep], ask[keep]
+        columns = row[keep], hw[keep], start[keep], ask[keep]
         n = len(keep)
         if 2 * n > len(bucket.row):
             self._buckets[k] = bucket = _Bucket(*columns)
         else:
-            bucket.row[:n], bucket.hw[:n], bucket.start[:n], bucket.end[:n], bucket.ask[:n] = (
-                columns
-            )
+            bucket.row[:n], bucket.hw[:n], bucket.start[:n], bucket.ask[:n] = columns
             bucket.size = bucket.sorted_size = n
             bucket.stale = 0
         return bucket
@@ -316,88 +308,93 @@ class FreeTime:
         """Rows whose gap can hold `duration` starting somewhere in [first, last], at an
         ask not above `price`, of the hardware classes `allowed` (a bool per hardware
         class; None: all); with, per row, the earliest and latest such start (None and
-        None when first == last); and whether those are all such rows.
-
-        With `enough`, the search may stop early, once it has every fitting row as
-        cheap as the `enough`-th cheapest. Rows of equal ask come in row order
-        (within each bucket searched): the planner breaks ties by position.
+        None when first == last); and the ask up to which they are all such rows:
+        `price`, or with `enough`, lower when the search could stop early because it
+        had `enough` fitting rows at least that cheap. Rows of equal ask come in row
+        order (within each bucket searched): the planner breaks ties by position.
         """
         # A fitting gap contains the contract's start t in [first, last]; when the range
         # is no longer than the contract, it also contains `last` (t <= last <= first +
         # duration <= t + duration): one bucket to search.
         k0 = self._bucket_of(last if last - first <= duration else first)
         k1 = min(self._bucket_of(last), len(self._buckets) - 1)
-        found, complete = [], True
+        found = []
         for k in range(k0, k1 + 1):
             bucket = self._buckets[k]
             if bucket.needs_rebuild():
                 bucket = self._rebuild(k)
-            search = (first, last, duration, price, allowed, k if k > k0 else None)
-            tail = self._fit(bucket, bucket.sorted_size, bucket.size, False, *search)
+            from_k = k if k > k0 else None
+            search = (first, last, duration)
+            tail = _NO_FIT
+            if bucket.size > bucket.sorted_size:
+                tail = self._fit(
+                    bucket, bucket.sorted_size, bucket.size, *search, price, allowed, from_k
+                )
             # The sorted rows the bid can afford, cheapest first; with `enough`, in
             # growing chunks (a run of equal asks never split) until enough of them,
-            # and of the tail's rows as cheap, fit.
+            # and of the tail's rows as cheap, fit. Then no dearer row is needed, here
+            # or in the buckets that follow: `price` comes down to the last ask read.
             asks = bucket.ask[: bucket.sorted_size]
             affordable = int(np.searchsorted(asks, price, side="right"))
-            begin, chunk, fits = 0, FIRST_CHUNK, 0
+            begin, fits = 0, 0
+            chunk = max(FIRST_CHUNK, CHUNK_PER_ROW * enough) if enough else affordable
             while begin < affordable:
                 stop = affordable
-                if enough is not None and begin + chunk < affordable:
+                if begin + chunk < affordable:
                     stop = int(np.searchsorted(asks, asks[begin + chunk - 1], side="right"))
-                part = self._fit(bucket, begin, stop, True, *search)
+                part = self._fit(bucket, begin, stop, *search, None, allowed, from_k)
                 found.append(part)
                 fits += len(part[0])
-                begin, chunk = stop, 4 * chunk
-                if (
-                    begin < affordable
-                    and fits + np.count_nonzero(self.ask[tail[0]] <= asks[stop - 1]) >= enough
-                ):
-                    complete = False
-                    break
+                begin, chunk = stop, 2 * chunk
+                if begin < affordable:
+                    enough_here = fits >= enough or (
+                        len(tail[0])
+                        and fits + np.count_nonzero(self.ask[tail[0]] <= asks[stop - 1]) >= enough
+                    )
+                    if enough_here:
+                        price = float(asks[stop - 1])
+                        break
             found.append(tail)
         rows = _joined([rows for rows, _ in found], _NO_ROWS)
         if first == last:
-            return rows, None, None, complete
+            return rows, None, None, price
         earliest = _joined([earliest for _, earliest in found], _NO_TIMES)
-        return rows, earliest, np.minimum(self.end[rows] - duration, last), complete
+        return rows, earliest, np.minimum(self.end[rows] - duration, last), price
 
-    def _fit(self, bucket, begin, end, affordable, first, last, duration, price, allowed, from_k):
+    def _fit(self, bucket, begin, end, first, last, duration, price, allowed, from_k):
         """(rows, earliest start or None) of the rows begin:end of `bucket` that fit
-        (see fitting); `affordable`: their asks are known to be <= price; `from_k`:
+        (see fitting); `price` None: their asks are known to be affordable; `from_k`:
         only the rows that start in bucket `from_k` or later."""
-        if begin == end:
-            return _NO_ROWS, _NO_TIMES
-        row, hw, start, copied_end, ask = bucket.columns(begin, end)
+        start = bucket.start[begin:end]
+        row = bucket.row[begin:end]
+        gap_end = self.end[row]
         if first == last:
-            fit = (start <= first) & (copied_end >= first + duration)
+            fit = (start <= first) & (gap_end >= first + duration)
         else:
             earliest = np.maximum(start, first)
-            fit = earliest <= np.minimum(copied_end - duration, last)
-        if not affordable:
-            fit &= ask <= price
+            fit = earliest <= np.minimum(gap_end - duration, last)
+        if price is not None:
+            fit &= bucket.ask[begin:end] <= price
         if allowed is not None:
-            fit &= allowed[hw]
-        # Checked again with the rows' own ends (copied ones may be later), on the
-        # few rows that passed.
+            fit &= allowed[bucket.hw[begin:end]]
         if first == last:
-            rows = row[fit]
-            return rows[self.end[rows] >= first + duration], None
+            return row[fit], None
         fit = np.flatnonzero(fit)
         rows, earliest = row[fit], earliest[fit]
-        fit = earliest <= np.minimum(self.end[rows] - duration, last)
         if from_k is not None:
             # A row listed in an earlier bucket of the search is taken from there.
-            fit &= self._bucket(self.start[rows]) >= from_k
-        return rows[fit], earliest[fit]
+            here = self._bucket(start[fit]) >= from_k
+            rows, earliest = rows[here], earliest[here]
+        return rows, earliest
 
     def take(self, row: int, start: float, end: float) -> None:
         """Sell [start, end] out of gap `row`; what is left on either side stays free."""
-        gap_start, gap_end = self.start[row], self.end[row]
+        gap_start, gap_end = self.start[row].item(), self.end[row].item()
         self.end[row] = start  # the left remainder, empty if start == gap start
         # The buckets the row no longer reaches into (all it was in if now empty).
         left_from = self._bucket_of(start) + (start > gap_start)
-        for k in range(left_from, min(self._bucket_of(gap_end), len(self._buckets) - 1) + 1):
-            self._buckets[k].stale += 1
+        for bucket in self._buckets[left_from : self._bucket_of(gap_end) + 1]:
+            bucket.stale += 1
         if end < gap_end:
             self._append(self.hw[row], self.offer[row], end, gap_end)
 
@@ -516,18 +513,19 @@ class Schedule:
         None if fewer than its quantity."""
         parts = []
         found = 0
-        complete = True
+        # Once a table has `enough` rows up to some ask, the others need not be read
+        # beyond it: the search's price comes down as it goes.
+        price = bid.price
         for t, allowed in self._searches_for(bid):
-            rows, earliest, latest, all_rows = self.free[t].fitting(
-                first, last, bid.duration, bid.price, allowed, enough
+            rows, earliest, latest, price = self.free[t].fitting(
+                first, last, bid.duration, price, allowed, enough
             )
-            complete &= all_rows
             if len(rows):
                 parts.append((t, rows, earliest, latest))
                 found += len(rows)
         if found < bid.quantity:
             return None
-        return _Candidates(self.free, parts, complete)
+        return _Candidates(self.free, parts, complete=price == bid.price)
 
 
 
