@@ -335,13 +335,13 @@ class FreeTime:
             # and of the tail's rows as cheap, fit. Then no dearer row is needed, here
             # or in the buckets that follow: `price` comes down to the last ask read.
             asks = bucket.ask[: bucket.sorted_size]
-            affordable = int(np.searchsorted(asks, price, side="right"))
+            affordable = int(asks.searchsorted(price, side="right"))
             begin, fits = 0, 0
             chunk = max(FIRST_CHUNK, CHUNK_PER_ROW * enough) if enough else affordable
             while begin < affordable:
                 stop = affordable
                 if begin + chunk < affordable:
-                    stop = int(np.searchsorted(asks, asks[begin + chunk - 1], side="right"))
+                    stop = int(asks.searchsorted(asks[begin + chunk - 1], side="right"))
                 part = self._fit(bucket, begin, stop, *search, None, allowed, from_k)
                 found.append(part)
                 fits += len(part[0])
@@ -383,7 +383,7 @@ class FreeTime:
         rows, earliest = row[fit], earliest[fit]
         if from_k is not None:
             # A row listed in an earlier bucket of the search is taken from there.
-            here = self._bucket(start[fit]) >= from_k
+            here = (start[fit] - self.origin) // self.width >= from_k
             rows, earliest = rows[here], earliest[here]
         return rows, earliest
 
@@ -503,8 +503,8 @@ class Schedule:
                 return None
 
         end = start + bid.duration
-        for i in chosen.tolist():
-            self.free[rows.table_of(i)].take(rows.rows[i], start, end)
+        for i, row in zip(chosen.tolist(), rows.rows[chosen].tolist()):
+            self.free[rows.table_of(i)].take(row, start, end)
         return Allocation(bid, float(start), tuple(sorted(rows.offers[chosen].tolist())))
 
     def _candidates(self, bid: Bid, first: float, last: float, enough: int | None):
@@ -592,7 +592,7 @@ def _cheapest_start(earliest, latest, asks, length, prefer, quantity: int):
     Only left ends need trying: the rows free at any t are also free at the last left
     end before t.
     """
-    candidates = np.unique(earliest)
+    candidates = _distinct(earliest)
     if len(candidates) > 1:
         candidates = _enough_rows_free(candidates, earliest, latest, quantity)
     if len(candidates) == 0:
@@ -608,7 +608,7 @@ def _cheapest_start(earliest, latest, asks, length, prefer, quantity: int):
     for count in (4 * quantity + 32, len(asks)):
         order = _preferred(asks, length, prefer, count)
         free = (earliest[order] <= candidates[:, None]) & (latest[order] >= candidates[:, None])
-        taken = free & (np.cumsum(free, axis=1) <= quantity)
+        taken = free & (free.cumsum(axis=1) <= quantity)
         enough = taken.sum(axis=1) >= quantity
         if enough.all() or len(order) == len(asks):
             break
@@ -619,12 +619,20 @@ def _cheapest_start(earliest, latest, asks, length, prefer, quantity: int):
     return float(candidates[best]), order[taken[best]]
 
 
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """np.unique(values) for a 1-d array, without its overhead on small ones."""
+    values = np.sort(values)
+    if len(values) > 1:
+        values = values[np.flatnonzero(values[1:] != values[:-1]).tolist() + [len(values) - 1]]
+    return values
+
+
 def _enough_rows_free(candidates, earliest, latest, quantity):
     """The candidate starts at which at least `quantity` rows are free."""
     lefts = np.sort(earliest)
     rights = np.sort(latest)
-    coverage = np.searchsorted(lefts, candidates, side="right") - np.searchsorted(
-        rights, candidates, side="left"
+    coverage = lefts.searchsorted(candidates, side="right") - rights.searchsorted(
+        candidates, side="left"
     )
     return candidates[coverage >= quantity]
 
