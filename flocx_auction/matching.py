@@ -151,6 +151,8 @@ REBUILD_MIN = 64
 # read fit), then twice as many, and so on, until enough of them fit.
 FIRST_CHUNK = 128
 CHUNK_PER_ROW = 4
+# A bucket of at most SMALL_BUCKET rows is read whole, in one pass (10k books).
+SMALL_BUCKET = 2048
 _NO_ROWS = np.zeros(0, dtype=np.int64)
 _NO_TIMES = np.zeros(0)
 _NO_FIT = (_NO_ROWS, _NO_TIMES)
@@ -325,6 +327,11 @@ class FreeTime:
                 bucket = self._rebuild(k)
             from_k = k if k > k0 else None
             search = (first, last, duration)
+            if bucket.size <= SMALL_BUCKET:
+                # One pass over the sorted rows and the tail (rows of equal ask still in
+                # row order): fewer numpy calls than reading by ask, for as many rows.
+                found.append(self._fit(bucket, 0, bucket.size, *search, price, allowed, from_k))
+                continue
             tail = _NO_FIT
             if bucket.size > bucket.sorted_size:
                 tail = self._fit(
