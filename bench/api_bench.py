@@ -126,7 +126,7 @@ def seed(url, offers, bids):
     return first, time.monotonic() - t0
 
 
-def write_conf(path, port, db_url, log_file, auth, cloud=None, threads=4):
+def write_conf(path, port, db_url, log_file, auth, cloud=None, threads=1):
     sections = {
         'DEFAULT': {'auth_strategy': 'keystone' if auth else 'noauth',
                     'transport_url': 'fake:/', 'log_file': log_file},
@@ -344,7 +344,7 @@ def main():
     parser.add_argument('--repeat', type=int, default=3,
                         help='runs per scenario; medians are reported')
     parser.add_argument('--connections', type=int, default=10)
-    parser.add_argument('--threads', type=int, default=4,
+    parser.add_argument('--threads', type=int, default=1,
                         help='[api] threads of the one worker')
     parser.add_argument('--offers', type=int, default=10000)
     parser.add_argument('--bids', type=int, default=1000)

@@ -33,11 +33,13 @@ def api_opts(default_port):
                     help='Port the API listens on.'),
         cfg.IntOpt('workers', default=1, min=1,
                    help='Number of API worker processes.'),
-        cfg.IntOpt('threads', default=4, min=1, max=256,
+        cfg.IntOpt('threads', default=1, min=1, max=256,
                    help='Threads per API worker process. Python runs one '
-                        'at a time, so more threads do not add '
-                        'throughput; they let a slow request (a long '
-                        'list, a database wait) not hold up the others.'),
+                        'thread of a process at a time, so one thread is '
+                        'the fastest and workers add concurrency. More '
+                        'threads let a worker go on while a request waits, '
+                        'e.g. on Keystone to validate a token it has not '
+                        'cached.'),
         cfg.IntOpt('default_limit', default=100, min=1,
                    help='Page size of a list when the request names no limit.'),
         cfg.IntOpt('max_limit', default=1000, min=1,
