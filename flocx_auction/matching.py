@@ -152,7 +152,7 @@ REBUILD_MIN = 64
 FIRST_CHUNK = 128
 CHUNK_PER_ROW = 4
 # A bucket of at most SMALL_BUCKET rows is read whole, in one pass (10k books).
-SMALL_BUCKET = 2048
+SMALL_BUCKET = 4096
 _NO_ROWS = np.zeros(0, dtype=np.int64)
 _NO_TIMES = np.zeros(0)
 _NO_FIT = (_NO_ROWS, _NO_TIMES)
@@ -398,9 +398,10 @@ class FreeTime:
         """Sell [start, end] out of gap `row`; what is left on either side stays free."""
         gap_start, gap_end = self.start[row].item(), self.end[row].item()
         self.end[row] = start  # the left remainder, empty if start == gap start
-        # The buckets the row no longer reaches into (all it was in if now empty).
-        left_from = self._bucket_of(start) + (start > gap_start)
-        for bucket in self._buckets[left_from : self._bucket_of(gap_end) + 1]:
+        # The buckets the row no longer reaches into (all it was in if now empty);
+        # times here are never before the origin.
+        left_from = int((start - self.origin) // self.width) + (start > gap_start)
+        for bucket in self._buckets[left_from : int((gap_end - self.origin) // self.width) + 1]:
             bucket.stale += 1
         if end < gap_end:
             self._append(self.hw[row], self.offer[row], end, gap_end)
