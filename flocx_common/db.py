@@ -108,10 +108,11 @@ def select_page(session, table, where, visible, limit, marker, sort_key,
         if mark is None:
             raise errors.BadRequest(
                 f'marker {marker} is not a known item of this list.')
-        after = (column > mark[0]) if ascending else (column < mark[0])
-        same = (table.c.id > mark[1]) if ascending else \
-            (table.c.id < mark[1])
-        query = query.where(sa.or_(after, sa.and_(column == mark[0], same)))
+        # A row-value comparison: PostgreSQL reads it as one range of the
+        # (sort_key, id) index; the equivalent OR of two conditions made it
+        # filter every row before the marker.
+        key, mark = sa.tuple_(column, table.c.id), sa.tuple_(*mark)
+        query = query.where(key > mark if ascending else key < mark)
     result = session.execute(query)
     keys = tuple(result.keys())
     rows = [dict(zip(keys, r)) for r in result.all()]
