@@ -2,6 +2,8 @@
 
 import uuid
 
+import fixtures
+
 from flocx_common import context
 from tests.unit.cli import base
 from tests.unit.market import base as market_base
@@ -196,3 +198,40 @@ class ContractTest(base.CLITestCase):
         self.assertEqual('org-a', contract['nodes'][0]['owner_project_id'])
         table = self.cli('market', 'contract', 'show', award['uuid'])
         self.assertIn(f"offer_uuid='{offer['uuid']}'", table)
+
+
+class EventTest(base.CLITestCase):
+
+    def test_list_follows_the_feed(self):
+        bids = [self.cli_json(*BID, '--resource-class', 'baremetal',
+                              project='org-b') for _ in range(3)]
+        self.cli('market', 'bid', 'cancel', bids[0]['uuid'], project='org-b')
+
+        events = self.cli_json('market', 'event', 'list', project='org-b')
+        self.assertEqual(
+            [('bid.create', bids[0]['uuid']), ('bid.create', bids[1]['uuid']),
+             ('bid.create', bids[2]['uuid']), ('bid.cancel', bids[0]['uuid'])],
+            [(e['event_type'], e['object_uuid']) for e in events])
+        # Sealed bids: another project sees none of it.
+        self.assertEqual([], self.cli_json('market', 'event', 'list',
+                                           project='org-c'))
+
+        since = self.cli_json('market', 'event', 'list', '--since',
+                              str(events[1]['id']), project='org-b')
+        self.assertEqual([e['id'] for e in events[2:]],
+                         [e['id'] for e in since])
+        mine = self.cli_json('market', 'event', 'list', '--object',
+                             bids[0]['uuid'], project='org-b')
+        self.assertEqual(['bid.create', 'bid.cancel'],
+                         [e['event_type'] for e in mine])
+        self.assertEqual(events[:2], self.cli_json(
+            'market', 'event', 'list', '--limit', '2', project='org-b'))
+
+    def test_every_page_is_read(self):
+        for _ in range(5):
+            self.cli_json(*BID, project='org-b')
+        self.useFixture(fixtures.MockPatch('flocx_cli.events.PAGE', 2))
+        events = self.cli_json('market', 'event', 'list', project='org-b')
+        self.assertEqual(5, len(events))
+        self.assertEqual(sorted(e['id'] for e in events),
+                         [e['id'] for e in events])
