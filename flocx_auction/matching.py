@@ -536,7 +536,6 @@ class Schedule:
         return _Candidates(self.free, parts, complete=price == bid.price)
 
 
-
 class _Candidates:
     """The rows a search found, from one or more tables, as flat arrays: rows (in
     their table), asks, offers, gap lengths, earliest and latest start (flexible
