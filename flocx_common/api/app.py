@@ -66,7 +66,10 @@ class JsonRenderer:
     the text ``flocx_common.db.iso`` gives.
     """
 
-    OPTIONS = orjson.OPT_NAIVE_UTC | orjson.OPT_NON_STR_KEYS
+    # numpy: the auction's figures may carry numpy scalars, which the
+    # stdlib encoder took as floats.
+    OPTIONS = (orjson.OPT_NAIVE_UTC | orjson.OPT_NON_STR_KEYS |
+               orjson.OPT_SERIALIZE_NUMPY)
 
     def __init__(self, path, extra_vars):
         pass

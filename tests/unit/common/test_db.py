@@ -5,6 +5,7 @@ import datetime
 import decimal
 
 import fixtures
+import numpy
 import orjson
 import testtools
 
@@ -64,6 +65,11 @@ class SelectPageTest(testtools.TestCase):
         body = app.JsonRenderer(None, None).render(
             None, {'price': decimal.Decimal('1.50'), 1: 'x'})
         self.assertEqual({'price': 1.5, '1': 'x'}, orjson.loads(body))
+
+    def test_renderer_writes_numpy_scalars(self):
+        body = app.JsonRenderer(None, None).render(
+            None, {'price': numpy.float64(2.5), 'n': numpy.int64(3)})
+        self.assertEqual({'price': 2.5, 'n': 3}, orjson.loads(body))
 
     def test_renderer_refuses_what_it_cannot_write(self):
         self.assertRaises(TypeError, app.JsonRenderer(None, None).render,
