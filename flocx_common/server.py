@@ -2,12 +2,16 @@
 
 ``flocx-*-api`` runs uWSGI inside its own process (the ``pyuwsgi`` wheel of
 the uWSGI project, the server devstack runs OpenStack's APIs under): this
-process becomes uWSGI's master, which forks ``[api] workers`` workers; each
+process becomes uWSGI's master. It forks uWSGI's HTTP router, which holds the
+clients' connections (HTTP/1.1 keep-alive, parsed in C, on an event loop),
+and ``[api] workers`` workers, which the router hands complete requests. Each
 worker builds its own application after the fork (database engines and RPC
-transports must not cross a fork) by importing
-``flocx_common.uwsgi_worker``. uWSGI parses HTTP/1.1 in C, keep-alive
-included: a simple GET costs the worker ~0.6 ms of CPU less than under
-cheroot, about half of it (bench/RESULTS.md).
+transports must not cross a fork) by importing ``flocx_common.uwsgi_worker``.
+
+Why this shape: cheroot's Python HTTP handling was half the CPU time of a
+simple GET (bench/RESULTS.md); and a worker that read its clients' sockets
+itself (uWSGI's ``http11-socket``) sat on every idle keep-alive connection
+for seconds, while the router lets a worker serve whoever has a request.
 
 The one-process local cloud (``flocx-local``), whose three APIs share an
 in-process RPC transport, serves each API from a cheroot thread pool
@@ -88,7 +92,10 @@ def uwsgi_args(conf):
         host = f'[{host}]'
     return [
         '--strict',
-        '--http11-socket', f'{host}:{port}',
+        # The router: clients' connections, keep-alive included.
+        '--http', f'{host}:{port}',
+        '--http-keepalive',
+        '--http-buffer-size', '65535',
         '--module', 'flocx_common.uwsgi_worker:application',
         '--master',
         '--processes', str(conf.api.workers),

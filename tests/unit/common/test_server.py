@@ -61,7 +61,7 @@ class UwsgiArgsTest(testtools.TestCase):
     def test_listens_where_configured(self):
         args = self._args(**{'api.host_ip': '192.0.2.7', 'api.port': 9999,
                              'api.workers': 3, 'api.threads': 2})
-        self.assertEqual('192.0.2.7:9999', args['--http11-socket'])
+        self.assertEqual('192.0.2.7:9999', args['--http'])
         self.assertEqual('3', args['--processes'])
         self.assertEqual('2', args['--threads'])
         self.assertEqual('flocx_common.uwsgi_worker:application',
@@ -69,7 +69,7 @@ class UwsgiArgsTest(testtools.TestCase):
 
     def test_ipv6_address_is_bracketed(self):
         args = self._args(**{'api.host_ip': '::1', 'api.port': 8081})
-        self.assertEqual('[::1]:8081', args['--http11-socket'])
+        self.assertEqual('[::1]:8081', args['--http'])
 
     def test_backlog_never_exceeds_somaxconn(self):
         self.assertLessEqual(server.listen_backlog(), 1024)
@@ -153,7 +153,34 @@ class UwsgiProcessTest(testtools.TestCase):
             self.assertEqual(status, resp.status, body)
             self.assertEqual('application/json',
                              resp.getheader('Content-Type'))
-        conn.close()
+        # Idle keep-alive connections, one more than there are worker
+        # threads, hold nothing: other clients are answered at once (uWSGI's
+        # HTTP router holds the connections, not the workers), and the idle
+        # ones are still usable.
+        idle = [conn]
+        for _ in range(2):
+            idle.append(http.client.HTTPConnection('127.0.0.1', self.port,
+                                                   timeout=10))
+            idle[-1].request('GET', '/v1/offers', headers=headers)
+            resp = idle[-1].getresponse()
+            resp.read()
+            self.assertEqual(200, resp.status)
+        for _ in range(3):
+            started = time.monotonic()
+            other = http.client.HTTPConnection('127.0.0.1', self.port,
+                                               timeout=10)
+            other.request('GET', '/v1/offers', headers=headers)
+            resp = other.getresponse()
+            resp.read()
+            self.assertEqual(200, resp.status)
+            other.close()
+            self.assertLess(time.monotonic() - started, 1.0)
+        for conn in idle:
+            conn.request('GET', '/v1/offers', headers=headers)
+            resp = conn.getresponse()
+            resp.read()
+            self.assertEqual(200, resp.status)
+            conn.close()
         proc.send_signal(signal.SIGTERM)
         self.assertEqual(0, proc.wait(timeout=15), self._output())
         # No worker outlives the master: the port is free again.
