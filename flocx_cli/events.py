@@ -13,7 +13,7 @@ from flocx_cli import common
 # Within the API's default maximum page size (1,000).
 PAGE = 500
 COLUMNS = ('id', 'created_at', 'event_type', 'object_type', 'object_uuid',
-           'project_id', 'payload')
+           'project_id', 'detail')
 
 
 class ListEvents(command.Lister):

@@ -224,6 +224,10 @@ class EventTest(base.CLITestCase):
                              bids[0]['uuid'], project='org-b')
         self.assertEqual(['bid.create', 'bid.cancel'],
                          [e['event_type'] for e in mine])
+        self.assertEqual({'status': 'open'}, mine[0]['detail'])
+        self.assertIn('cancelled by', self.cli(
+            'market', 'event', 'list', '--object', bids[0]['uuid'],
+            project='org-b'))
         self.assertEqual(events[:2], self.cli_json(
             'market', 'event', 'list', '--limit', '2', project='org-b'))
 
