@@ -4,6 +4,8 @@ Contexts cross RPC as dicts and come back as RequestContext objects with
 the receiving service's policy enforcer attached.
 """
 
+import time
+
 import oslo_messaging as messaging
 from oslo_messaging.rpc import dispatcher
 from oslo_serialization import jsonutils
@@ -79,6 +81,36 @@ def get_client(conf, topic, version, server=None, timeout=None):
     return messaging.get_rpc_client(get_transport(conf), target,
                                     serializer=ContextSerializer(),
                                     timeout=timeout)
+
+
+# The broker refuses at once a message no queue takes (AMQP's mandatory
+# flag) instead of dropping it.
+_MANDATORY = messaging.TransportOptions(at_least_once=True)
+_RESEND_AFTER = 0.5
+
+
+def call_when_served(client, ctx, method, timeout, **kwargs):
+    """``client.call(ctx, method, **kwargs)``, sent again until served.
+
+    RabbitMQ drops a call to a topic no server has declared a queue for
+    yet (a service starting before the one it calls), and the caller then
+    waited out its whole timeout. Sent with the mandatory flag, such a call
+    is refused at once and sent again every half second until ``timeout``
+    (MessagingTimeout). Only for calls that are safe to repeat; with the
+    in-process transport the flag means nothing.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        remaining = deadline - time.monotonic()
+        try:
+            return client.prepare(
+                timeout=max(remaining, 0.1),
+                transport_options=_MANDATORY).call(ctx, method, **kwargs)
+        except messaging.MessageUndeliverable:
+            if time.monotonic() + _RESEND_AFTER >= deadline:
+                raise messaging.MessagingTimeout(
+                    f'No server took {method!r} within {timeout} s.')
+            time.sleep(_RESEND_AFTER)
 
 
 def get_server(conf, topic, endpoints, enforcer=None, server=None):

@@ -16,16 +16,17 @@ class MarketAPI:
     RPC_API_VERSION = '1.0'
 
     def __init__(self, conf, timeout=60):
+        self.timeout = timeout
         self.client = rpc.get_client(conf, rpc.MARKET_TOPIC,
                                      self.RPC_API_VERSION, timeout=timeout)
 
     # For the auction engine
 
     def get_order_book(self, ctx, timeout=15):
-        # Short: a market that is not listening yet (RabbitMQ drops calls
-        # to a topic nobody consumes) must not hold a round for a minute.
-        return self.client.prepare(timeout=timeout).call(ctx,
-                                                          'get_order_book')
+        # Short: a market that does not answer must not hold a round for a
+        # minute; one not listening yet is waited for (call_when_served).
+        return rpc.call_when_served(self.client, ctx, 'get_order_book',
+                                    timeout)
 
     def commit_awards(self, ctx, round_id, awards):
         """Returns {"accepted": [contract, ...], "refused": [{bid_uuid,
@@ -60,12 +61,14 @@ class MarketAPI:
         return self.client.call(ctx, 'cancel_offer', uuid=uuid)
 
     def list_offers(self, ctx, provider, status=None):
-        return self.client.call(ctx, 'list_offers', provider=provider,
-                                status=status)
+        return rpc.call_when_served(self.client, ctx, 'list_offers',
+                                    self.timeout, provider=provider,
+                                    status=status)
 
     def list_contracts(self, ctx, provider, status=None):
-        return self.client.call(ctx, 'list_contracts', provider=provider,
-                                status=status)
+        return rpc.call_when_served(self.client, ctx, 'list_contracts',
+                                    self.timeout, provider=provider,
+                                    status=status)
 
     def update_contract(self, ctx, uuid, status, reason=None):
         return self.client.call(ctx, 'update_contract', uuid=uuid,
