@@ -283,7 +283,10 @@ def _process_names(state):
 
 
 def down(layout):
-    for name in _process_names(layout.state()):
+    # Callers before the services they call: a provider manager or engine
+    # stopped after the market manager could be waiting on a call the
+    # market no longer answers, and ignore SIGTERM until killed.
+    for name in reversed(_process_names(layout.state())):
         processes.stop(name, layout.pids / f'{name}.pid', str(layout.root))
     local_openstack.LocalOpenStack(layout.openstack).stop()
     step('FLOCX stopped')
