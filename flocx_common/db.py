@@ -17,11 +17,11 @@ from alembic import migration
 from alembic import script as alembic_script
 from oslo_db import api as oslo_db_api
 from oslo_db.sqlalchemy import enginefacade
+import orjson
 import sqlalchemy as sa
 from sqlalchemy.dialects import mysql
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects import sqlite
-import orjson
 
 from flocx_common.api import errors
 
@@ -80,7 +80,7 @@ def _by_uuid(table):
     return sa.select(table).where(table.c.uuid == sa.bindparam('uuid'))
 
 
-def select_page(session, table, where, visible, limit, marker, sort_key,
+def select_page(connection, table, where, visible, limit, marker, sort_key,
                 sort_dir, internal=('id',)):
     """One page of a list, as plain dicts, after the row ``marker``.
 
@@ -103,7 +103,7 @@ def select_page(session, table, where, visible, limit, marker, sort_key,
     query = sa.select(*(_listed(c) for c in table.c)).where(
         *where, *visible).order_by(*order).limit(limit)
     if marker:
-        mark = session.execute(sa.select(column, table.c.id).where(
+        mark = connection.execute(sa.select(column, table.c.id).where(
             table.c.uuid == marker, *visible)).first()
         if mark is None:
             raise errors.BadRequest(
@@ -113,7 +113,7 @@ def select_page(session, table, where, visible, limit, marker, sort_key,
         # filter every row before the marker.
         key, mark = sa.tuple_(column, table.c.id), sa.tuple_(*mark)
         query = query.where(key > mark if ascending else key < mark)
-    result = session.execute(query)
+    result = connection.execute(query)
     keys = tuple(result.keys())
     rows = [dict(zip(keys, r)) for r in result.all()]
     for row in rows:
