@@ -114,7 +114,10 @@ def flocx_local(horizon_install, tmp_path_factory):
     env = dict(os.environ, PYTHONWARNINGS='ignore')
     try:
         result = subprocess.run(
-            FLOCX_LOCAL + ['up', '--dir', str(run_dir), '--no-demo'],
+            # Rounds only when the test starts them: a periodic round (10 s
+            # by default) could clear the test's bid just before its own.
+            FLOCX_LOCAL + ['up', '--dir', str(run_dir), '--no-demo',
+                           '--round-interval', '3600'],
             check=False, env=env, capture_output=True, text=True, timeout=300,
             stdin=subprocess.DEVNULL)
         assert result.returncode == 0, result.stdout + result.stderr
