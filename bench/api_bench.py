@@ -13,7 +13,7 @@ What it does:
   --threads threads) with
   its own config file: ``off`` is ``auth_strategy = noauth`` with
   X-Project-Id/X-Roles headers, ``on`` is keystonemiddleware against a real
-  Keystone on loopback (flocx_common.local.openstack) with one token of
+  Keystone on loopback (flocx_local.openstack) with one token of
   org-b's member reused, so the middleware's token cache answers after the
   first request;
 * drives each scenario with wrk (Debian's package: apt-get install wrk), one
@@ -53,7 +53,7 @@ import uuid
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from flocx_common.local import openstack as local_openstack  # noqa: E402
+from flocx_local import openstack as local_openstack  # noqa: E402
 from flocx_market.db import api as db_api  # noqa: E402
 from flocx_market.db import models  # noqa: E402
 import sqlalchemy as sa  # noqa: E402

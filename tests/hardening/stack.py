@@ -37,9 +37,9 @@ import http.client
 import sqlalchemy as sa
 from sqlalchemy.engine import url as sa_url
 
-from flocx_common.local import cli
-from flocx_common.local import openstack as local_openstack
-from flocx_common.local import processes
+from flocx_local import cli
+from flocx_local import openstack as local_openstack
+from flocx_local import processes
 
 POSTGRESQL_URL = os.environ.get(
     'FLOCX_TEST_POSTGRESQL_URL',

@@ -28,9 +28,9 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
-from flocx_common.local import cli
-from flocx_common.local import openstack as local_openstack
-from flocx_common.local import processes
+from flocx_local import cli
+from flocx_local import openstack as local_openstack
+from flocx_local import processes
 from tests.functional import services
 from tests.hardening import conftest
 from tests.hardening import stack as stack_mod
@@ -213,7 +213,7 @@ def _wait(value, timeout):
 
 # The provider manager, with a real Keystone and Ironic (flocx-local)
 
-FLOCX_LOCAL = [sys.executable, '-m', 'flocx_common.local.cli']
+FLOCX_LOCAL = [sys.executable, '-m', 'flocx_local.cli']
 
 
 def test_provider_manager_killed_while_it_carries_out_a_contract(tmp_path):

@@ -15,9 +15,9 @@ import sys
 
 import pytest
 
-from flocx_common.local import cli
-from flocx_common.local import openstack as local_openstack
-from flocx_common.local import processes
+from flocx_local import cli
+from flocx_local import openstack as local_openstack
+from flocx_local import processes
 
 OPENSTACK = str(pathlib.Path(sys.executable).with_name('openstack'))
 
@@ -30,7 +30,7 @@ def flocx_services(realstack, tmp_path):
     ports = {s: local_openstack.free_port() for s in cli.SERVICES}
     cli.write_configs(layout, realstack, ports, 'fake:/', None)
     proc = processes.spawn(
-        cli.SERVE_PROCESS, [sys.executable, '-m', 'flocx_common.local.cli',
+        cli.SERVE_PROCESS, [sys.executable, '-m', 'flocx_local.cli',
                             'serve', '--dir', str(layout.root)],
         layout.pids, layout.logs, env=dict(os.environ,
                                            PYTHONWARNINGS='ignore'))

@@ -1,6 +1,6 @@
 """A real Horizon 27 with flocx_dashboard, a real FLOCX and headless Chromium.
 
-* FLOCX: ``flocx-local up`` (flocx_common/local/cli.py): a real Keystone and
+* FLOCX: ``flocx-local up`` (flocx_local/cli.py): a real Keystone and
   Ironic, and the market, the auction and the provider in one process with
   Keystone auth, SQLite and the in-process RPC transport, all in the
   catalog (``marketplace``, ``auction``, ``provider``).
@@ -20,12 +20,12 @@ from pathlib import Path
 
 import pytest
 
-from flocx_common.local import cli
-from flocx_common.local import openstack as local_openstack
+from flocx_local import cli
+from flocx_local import openstack as local_openstack
 from tests.functional import services
 
 REPO = Path(__file__).resolve().parents[3]
-FLOCX_LOCAL = [sys.executable, '-m', 'flocx_common.local.cli']
+FLOCX_LOCAL = [sys.executable, '-m', 'flocx_local.cli']
 ARTIFACTS = REPO / 'test-artifacts' / 'horizon'
 
 

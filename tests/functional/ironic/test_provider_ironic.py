@@ -12,7 +12,7 @@ import pytest
 import tenacity
 from openstack import exceptions
 
-from flocx_common.local import openstack as local_openstack
+from flocx_local import openstack as local_openstack
 from flocx_provider import ironic
 
 PROPERTIES = {'cpus': 16, 'memory_mb': 65536, 'local_gb': 400,

@@ -16,12 +16,12 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
-from flocx_common.local import cli
-from flocx_common.local import demo
-from flocx_common.local import openstack as local_openstack
+from flocx_local import cli
+from flocx_local import demo
+from flocx_local import openstack as local_openstack
 from tests.functional import services
 
-FLOCX_LOCAL = [sys.executable, '-m', 'flocx_common.local.cli']
+FLOCX_LOCAL = [sys.executable, '-m', 'flocx_local.cli']
 
 
 @pytest.fixture

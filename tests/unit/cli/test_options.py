@@ -10,7 +10,7 @@ import testtools
 from flocx_cli import bids
 from flocx_cli import common
 from flocx_cli import http
-from flocx_common.local import openstack as local_openstack
+from flocx_local import openstack as local_openstack
 from tests.unit.cli import base
 
 

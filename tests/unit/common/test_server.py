@@ -13,7 +13,7 @@ import fixtures
 import testtools
 
 from flocx_common import server
-from flocx_common.local import openstack
+from flocx_local import openstack
 from flocx_market import conf as market_conf
 from tests.unit import base
 

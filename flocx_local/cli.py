@@ -24,9 +24,9 @@ import sys
 import threading
 import time
 
-from flocx_common.local import demo as demo_mod
-from flocx_common.local import openstack as local_openstack
-from flocx_common.local import processes
+from flocx_local import demo as demo_mod
+from flocx_local import openstack as local_openstack
+from flocx_local import processes
 
 LOG = logging.getLogger('flocx-local')
 
@@ -242,7 +242,7 @@ def up(args, layout):
     else:
         step('Starting the FLOCX services (one process, in-process RPC)')
         proc = processes.spawn(
-            SERVE_PROCESS, [sys.executable, '-m', 'flocx_common.local.cli',
+            SERVE_PROCESS, [sys.executable, '-m', 'flocx_local.cli',
                             'serve', '--dir', str(layout.root)],
             layout.pids, layout.logs,
             env=dict(os.environ, PYTHONWARNINGS='ignore'))

@@ -6,9 +6,9 @@ broker: Keystone served by cheroot, Ironic as its single ``ironic`` process
 write stays in the run directory. They are never imported here: both use the
 global oslo.config ``CONF``.
 
-    python -m flocx_common.local.openstack start  --dir DIR [--cache-dir DIR]
-    python -m flocx_common.local.openstack status --dir DIR
-    python -m flocx_common.local.openstack stop   --dir DIR
+    python -m flocx_local.openstack start  --dir DIR [--cache-dir DIR]
+    python -m flocx_local.openstack status --dir DIR
+    python -m flocx_local.openstack stop   --dir DIR
 
 In Python::
 
@@ -37,7 +37,7 @@ import openstack.config
 import openstack.connection
 import yaml
 
-from flocx_common.local import configs, identity, processes, snapshot
+from flocx_local import configs, identity, processes, snapshot
 from flocx_provider import ironic as provider_ironic
 
 LOG = logging.getLogger(__name__)
@@ -426,7 +426,7 @@ def _service_env():
 
 def main(argv=None):
     parser = argparse.ArgumentParser(
-        prog='python -m flocx_common.local.openstack',
+        prog='python -m flocx_local.openstack',
         description='A real Keystone and Ironic on loopback.')
     parser.add_argument('command', choices=('start', 'stop', 'status'))
     parser.add_argument('--dir', required=True, help='run directory')
@@ -445,7 +445,7 @@ def main(argv=None):
     logging.basicConfig(level=logging.INFO,
                         format='%(asctime)s %(name)s %(message)s')
     if args.verbose:  # ours only: the libraries' debug output is a flood
-        for name in ('flocx_common', 'flocx_provider'):
+        for name in ('flocx_local', 'flocx_common', 'flocx_provider'):
             logging.getLogger(name).setLevel(logging.DEBUG)
     cloud = LocalOpenStack(
         args.dir, keystone_port=args.keystone_port,
