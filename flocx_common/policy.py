@@ -67,10 +67,10 @@ LEGACY_PROJECT_READER = 'role:reader and project_id:%(project_id)s'
 
 DEPRECATED_SINCE = '2.0.0'
 DEPRECATED_REASON = (
-    'FLOCX now follows secure RBAC: a project-scoped admin is the admin of '
-    'its own organization only, and market-wide actions need a '
-    'system-scoped token. The old default accepted role:admin in any '
-    'project.')
+    'FLOCX now follows secure RBAC: every rule checks the token\'s scope '
+    '(system or project), a project-scoped admin is the admin of its own '
+    'organization only, and market-wide actions need a system-scoped '
+    'token. The old defaults checked role names only.')
 
 base_rules = [
     # Names of the first release, for policy files that refer to them.

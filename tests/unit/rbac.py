@@ -3,7 +3,7 @@ endpoints an app routes, and the check of one matrix cell.
 
 Personas (secure RBAC, as in Ironic's and Nova's tests):
 
-    system_admin    system scope, admin (implies member, reader)
+    system_admin    system scope, admin (implies manager, member, reader)
     system_reader   system scope, reader
     owner_admin     org-a's project admin (org-a owns the nodes on offer)
     owner_member    org-a, member
@@ -30,7 +30,9 @@ from keystoneauth1 import fixture as ks_fixture
 from keystonemiddleware import fixture as ksm_fixture
 from pecan import rest
 
-ADMIN_ROLES = ['admin', 'member', 'reader']
+# As Keystone (2024.2 and later) issues them: admin implies manager, which
+# implies member, which implies reader.
+ADMIN_ROLES = ['admin', 'manager', 'member', 'reader']
 MEMBER_ROLES = ['member', 'reader']
 
 # persona: (scope, roles); scope is 'system', 'domain:<id>' or a project.
