@@ -151,6 +151,18 @@ def check_complete(matrix, personas, root):
     assert not unknown, f'rows for endpoints the app does not have: {unknown}'
 
 
+def check_policy_operations(rules, root):
+    """Every request a documented rule names is one the app routes (the
+    policy reference and samples list them), and every routed endpoint
+    but version discovery is guarded by some documented rule."""
+    routed = endpoints(root)
+    documented = {(op['method'], _template(op['path']))
+                  for rule in rules for op in getattr(rule, 'operations', ())}
+    assert documented <= routed, sorted(documented - routed)
+    unguarded = sorted(routed - documented - {('GET', '/'), ('GET', '/v1')})
+    assert not unguarded, f'endpoints no policy rule documents: {unguarded}'
+
+
 def check_cell(resp, row, persona, objects, www_authenticate=True):
     """The answer of one cell is what the row expects of the persona."""
     expected = row['expect'][persona]

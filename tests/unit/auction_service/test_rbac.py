@@ -13,6 +13,7 @@ import yaml
 
 from flocx_auction.api import app as auction_app
 from flocx_auction.api import root
+from flocx_auction import policies
 from flocx_auction.cmd import engine as engine_cmd
 from flocx_auction import conf as auction_conf
 from flocx_market.cmd import manager as manager_cmd
@@ -107,6 +108,10 @@ def assert_sealed(objects, text):
 
 def test_matrix_is_complete():
     rbac.check_complete(MATRIX, PERSONAS, root.RootController())
+
+
+def test_policy_documents_every_endpoint():
+    rbac.check_policy_operations(policies.list_rules(), root.RootController())
 
 
 @pytest.mark.parametrize('name,persona', [

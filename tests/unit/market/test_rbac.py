@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from flocx_market.api import root
+from flocx_market import policies
 from tests.unit import base as ubase
 from tests.unit.market import base
 from tests.unit import rbac
@@ -87,6 +88,10 @@ def keystone_market():
 
 def test_matrix_is_complete():
     rbac.check_complete(MATRIX, PERSONAS, root.RootController())
+
+
+def test_policy_documents_every_endpoint():
+    rbac.check_policy_operations(policies.list_rules(), root.RootController())
 
 
 def run_cell(market, name, persona):

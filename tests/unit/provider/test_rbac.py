@@ -10,6 +10,7 @@ import yaml
 
 from flocx_provider.api import app as provider_app
 from flocx_provider.api import root
+from flocx_provider import policies
 from tests.unit import base as ubase
 from tests.unit.fuzz import harness
 from tests.unit.provider import base
@@ -75,6 +76,10 @@ def keystone_provider():
 
 def test_matrix_is_complete():
     rbac.check_complete(MATRIX, PERSONAS, root.RootController())
+
+
+def test_policy_documents_every_endpoint():
+    rbac.check_policy_operations(policies.list_rules(), root.RootController())
 
 
 @pytest.mark.parametrize('name,persona', [
