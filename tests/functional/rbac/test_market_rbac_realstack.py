@@ -17,7 +17,6 @@ import time
 
 import fixtures
 from keystoneauth1 import exceptions as ks_exceptions
-from keystoneauth1.identity import v3
 from keystoneauth1 import session as ks_session
 from oslo_config import cfg
 from oslo_messaging import conffixture
@@ -29,81 +28,25 @@ from flocx_market import conf as market_conf
 from flocx_market.db import api as db_api
 from flocx_market.db import migration
 from flocx_market import market as market_service
-from tests.unit import base as ubase
+from tests.functional.rbac import base
 from tests.unit.market import test_rbac as market_rbac
 from tests.unit import rbac
 
 MATRIX = market_rbac.MATRIX
 
-# persona: (Keystone user, scope); scope is 'system', 'domain' or an
-# organization's project name. The roles each token must carry are
-# tests/unit/rbac.PERSONAS' (Keystone's implied roles included).
-USERS = {
-    'system_admin': ('admin', 'system'),
-    'system_reader': ('system-reader', 'system'),
-    'owner_admin': ('org-a-admin', 'org-a'),
-    'owner_member': ('org-a-member', 'org-a'),
-    'owner_reader': ('org-a-reader', 'org-a'),
-    'renter_member': ('org-b-member', 'org-b'),
-    'other_admin': ('org-c-admin', 'org-c'),
-    'other_member': ('org-c-member', 'org-c'),
-    'service': ('flocx', 'service'),
-    'domain_reader': ('domain-reader', 'domain'),
-}
-assert set(USERS) | {'no_token', 'bad_token'} == set(rbac.PERSONAS)
-
-
-def keystone_auth(realstack, passwords, persona):
-    user, scope = USERS[persona]
-    kwargs = {'auth_url': realstack.auth_url, 'username': user,
-              'password': passwords.get(user) or realstack.password(user),
-              'user_domain_id': 'default'}
-    if scope == 'system':
-        kwargs['system_scope'] = 'all'
-    elif scope == 'domain':
-        kwargs['domain_id'] = 'default'
-    else:
-        kwargs['project_id'] = realstack.project_id(scope)
-    return v3.Password(**kwargs)
-
-
-def _write_conf(path, realstack, db_url, token_cache_time=None):
-    authtoken = {
-        'auth_type': 'password', 'auth_url': realstack.auth_url,
-        'www_authenticate_uri': realstack.auth_url, 'username': 'flocx',
-        'password': realstack.password('flocx'),
-        'user_domain_id': 'default', 'project_name': 'service',
-        'project_domain_id': 'default', 'region_name': 'RegionOne',
-        'interface': 'public'}
-    if token_cache_time is not None:
-        authtoken['token_cache_time'] = str(token_cache_time)
-    sections = {'DEFAULT': {'auth_strategy': 'keystone',
-                            'transport_url': 'fake:/'},
-                'database': {'connection': db_url},
-                'keystone_authtoken': authtoken,
-                'oslo_messaging_notifications': {'driver': 'test'}}
-    lines = []
-    for section, values in sections.items():
-        lines.append(f'[{section}]')
-        lines.extend(f'{key} = {value}' for key, value in values.items())
-    path.write_text('\n'.join(lines) + '\n')
-    path.chmod(0o600)
-
-
-class RealKeystoneMarket(market_rbac.KeystoneMarket):
+class RealKeystoneMarket(base.RealTokens, market_rbac.KeystoneMarket):
     """The market app behind keystonemiddleware and the real Keystone, with
     a real token per persona."""
 
     def __init__(self, realstack, passwords, tmp_path, token_cache_time=None):
         self._fixtures = fixtures.Fixture()
         self._fixtures.setUp()
-        self.realstack = realstack
-        self.passwords = passwords
         self.owner_project = realstack.project_id('org-a')
-        self.www_authenticate = realstack.auth_url
         db_url = f'sqlite:///{tmp_path}/market.sqlite'
         conf_file = tmp_path / 'market.conf'
-        _write_conf(conf_file, realstack, db_url, token_cache_time)
+        base.write_conf(conf_file, realstack,
+                        {'database': {'connection': db_url}},
+                        token_cache_time)
         conf = cfg.ConfigOpts()
         market_conf.register_opts(conf)
         conf(['--config-file', str(conf_file)], project='flocx')
@@ -114,26 +57,11 @@ class RealKeystoneMarket(market_rbac.KeystoneMarket):
         migration.upgrade(db.get_engine())
         self._fixtures.addCleanup(db.dispose)
         services = market_service.build_services(conf, db=db)
+        self.app = market_app.setup_app(conf, services)
         # What KeystoneMarket.make_objects reads: .market.db, .market.app.
-        self.market = type('Market', (), {
-            'db': db, 'conf': conf,
-            'app': market_app.setup_app(conf, services)})
-        self.auths = {persona: keystone_auth(realstack, passwords, persona)
-                      for persona in USERS}
-        self.tokens = {persona: self.token(persona) for persona in USERS}
-
-    def token(self, persona):
-        return ks_session.Session(auth=self.auths[persona]).get_token()
-
-    def client(self, persona):
-        client = ubase.Client(self.market.app)
-        if persona == 'no_token':
-            client.headers = {}
-        elif persona == 'bad_token':
-            client.headers = rbac.token_headers(persona)
-        else:
-            client.headers = {'X-Auth-Token': self.tokens[persona]}
-        return client
+        self.market = type('Market', (), {'db': db, 'conf': conf,
+                                          'app': self.app})
+        self.get_tokens(realstack, passwords)
 
 
 @pytest.fixture(scope='module')
@@ -145,21 +73,9 @@ def real_market(realstack, rbac_personas, tmp_path_factory):
     market.cleanup()
 
 
-@pytest.mark.parametrize('persona', sorted(USERS))
+@pytest.mark.parametrize('persona', sorted(base.USERS))
 def test_token_is_the_persona(real_market, persona):
-    """Keystone issued each persona the scope and roles the matrix means."""
-    access = real_market.auths[persona].get_access(
-        ks_session.Session(auth=real_market.auths[persona]))
-    scope, roles = rbac.PERSONAS[persona]
-    assert set(access.role_names) == set(roles), access.role_names
-    if scope == 'system':
-        assert access.system_scoped and access.project_id is None
-    elif scope.startswith('domain:'):
-        assert access.domain_scoped and access.project_id is None
-    else:
-        assert not access.system_scoped
-        assert access.project_id == real_market.realstack.project_id(
-            USERS[persona][1])
+    base.check_token_is_the_persona(real_market, persona)
 
 
 @pytest.mark.parametrize('name,persona', [
@@ -192,7 +108,7 @@ def test_revoked_token_refused_within_token_cache_time(
         assert client.get('/v1/bids').status_code == 200  # now cached
         cached_at = time.monotonic()
         admin = ks_session.Session(
-            auth=keystone_auth(realstack, rbac_personas, 'system_admin'))
+            auth=base.keystone_auth(realstack, rbac_personas, 'system_admin'))
         subject = {'X-Subject-Token': market.tokens['renter_member']}
         admin.delete('/auth/tokens', endpoint_filter=identity,
                      headers=subject)
