@@ -136,3 +136,54 @@ def clouds(auth_url, passwords, ids):
 def write_clouds_yaml(path, auth_url, passwords, ids):
     with open(path, 'w') as f:
         yaml.safe_dump(clouds(auth_url, passwords, ids), f, sort_keys=False)
+
+
+# The secure-RBAC personas the functional RBAC tests need besides the demo
+# users (tests/functional/rbac): user -> (scope, role). Added on demand to a
+# running cloud by ensure_rbac_personas, so that the snapshot of a local
+# cloud stays as it is.
+RBAC_PERSONAS = {
+    # Reads the whole market (every project's bids, with their prices).
+    'system-reader': ('system', 'reader'),
+    # The admin of the organization that owns the nodes on offer: an admin
+    # of org-a's business only, never of the market.
+    'org-a-admin': ('project:org-a', 'admin'),
+    # A project admin of an unrelated organization (populate makes it for
+    # a small owner; made here if the layout has no such user).
+    'org-c-admin': ('project:org-c', 'admin'),
+    # A domain-scoped token, which no FLOCX API accepts.
+    'domain-reader': ('domain', 'reader'),
+}
+
+
+def ensure_rbac_personas(conn, passwords, ids, personas=RBAC_PERSONAS):
+    """Create the users of ``personas`` that do not exist yet, with their
+    role on the system, the default domain or an organization's project.
+
+    Returns {user: password} for every persona (known passwords are kept;
+    ``passwords`` is not changed).
+    """
+    identity = conn.identity
+    roles = {role.name: role for role in identity.roles()}
+    result = {}
+    for name, (scope, role_name) in personas.items():
+        existing = identity.find_user(name, domain_id=DOMAIN)
+        if existing is not None and name in passwords:
+            result[name] = passwords[name]
+            continue
+        password = secrets.token_urlsafe(12)
+        if existing is not None:
+            user = identity.update_user(existing, password=password)
+        else:
+            user = identity.create_user(name=name, password=password,
+                                        domain_id=DOMAIN)
+        role = roles[role_name]
+        if scope == 'system':
+            identity.assign_system_role_to_user(user, role, 'all')
+        elif scope == 'domain':
+            identity.assign_domain_role_to_user(DOMAIN, user, role)
+        else:
+            project = ids['projects'][scope.split(':', 1)[1]]
+            identity.assign_project_role_to_user(project, user, role)
+        result[name] = password
+    return result

@@ -64,8 +64,8 @@ class Market:
         self.auction.order_created(ctx, 'bid', bid)
         return bid
 
-    def cancel_bid(self, ctx, uuid):
-        bid = self.db.cancel_bid(uuid)
+    def cancel_bid(self, ctx, uuid, reason='cancelled by its owner'):
+        bid = self.db.cancel_bid(uuid, reason)
         self.notifier.emit(ctx, 'Bid', 'cancel', bid)
         self.auction.order_cancelled(ctx, 'bid', uuid)
         return bid

@@ -136,7 +136,7 @@ class Provider:
         return self.db.update_offer(offer['uuid'],
                                     market_offer_uuid=published['uuid'])
 
-    def cancel_offer(self, ctx, offer):
+    def cancel_offer(self, ctx, offer, reason='cancelled by its owner'):
         if offer['status'] != 'open':
             raise errors.Conflict(f'Offer {offer["uuid"]} is '
                                   f'{offer["status"]}.',
@@ -151,7 +151,7 @@ class Provider:
             except Exception as e:  # noqa: BLE001 -- re-raised
                 raise _market_error(e)
         return self.db.update_offer(offer['uuid'], status='cancelled',
-                                    status_reason='cancelled by its owner')
+                                    status_reason=reason)
 
     # Leases
 
@@ -180,9 +180,9 @@ class Provider:
             self.nudge(ctx)
         return lease
 
-    def cancel_lease(self, ctx, lease):
+    def cancel_lease(self, ctx, lease, reason='cancelled by its owner'):
         cancelled = self.db.set_lease_status(
-            lease['uuid'], 'cancelled', 'cancelled by its owner',
+            lease['uuid'], 'cancelled', reason,
             only_from=db_api.LIVE_LEASE)
         if cancelled is None:
             now = self.db.get_lease(lease['uuid'])['status']

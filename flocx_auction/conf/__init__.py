@@ -1,18 +1,19 @@
 """The auction engine's configuration: one ConfigOpts per process."""
 
 from oslo_config import cfg
-from oslo_policy import opts as policy_opts
 
 from flocx_auction.conf import auction
 from flocx_common import conf as common_conf
 from flocx_common import notify
+from flocx_common import policy as common_policy
 
 DEFAULT_PORT = 8083
 
 
 def register_opts(conf):
     common_conf.register_common_opts(conf, DEFAULT_PORT)
-    policy_opts.set_defaults(conf, policy_file='policy.yaml')
+    # Secure RBAC: scope and the new defaults enforced.
+    common_policy.set_defaults(conf)
     notify.register_opts(conf)
     auction.register_opts(conf)
 

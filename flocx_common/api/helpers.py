@@ -7,14 +7,16 @@ from flocx_common.api import pagination
 from flocx_common.api import validation
 
 
-def visible_project(ctx):
+def visible_project(ctx, all_projects_rule='flocx:admin_reader'):
     """None when the caller may see every project, else its own project.
 
-    A caller that is neither an admin reader nor project-scoped (e.g. a
-    domain- or system-scoped reader token) is refused: "no project" must
-    never read as "every project".
+    ``all_projects_rule``: the policy rule that lets a caller see every
+    project's records of this kind (e.g. ``flocx:bid:list_all``).
+    A caller that is neither allowed that nor project-scoped (e.g. a
+    domain-scoped token) is refused: "no project" must never read as
+    "every project".
     """
-    if ctx.is_admin_reader:
+    if ctx.allowed(all_projects_rule):
         return None
     if not ctx.project_id:
         raise errors.Forbidden('Use a project-scoped token.',

@@ -71,16 +71,20 @@ def _detail_from(resp):
 class NoAuth:
     """Identify requests from headers, for local trials and unit tests only.
 
-    ``X-Project-Id`` (default ``admin``), ``X-Roles`` (default ``admin``) and
-    ``X-User-Id`` stand in for what keystonemiddleware would set after
-    validating a token.
+    ``X-Project-Id`` (a project-scoped request) or ``OpenStack-System-Scope:
+    all`` (a system-scoped one), ``X-Roles`` (default ``admin,member,
+    reader``) and ``X-User-Id`` stand in for what keystonemiddleware would
+    set after validating a token. Without either scope header the caller is
+    the market's admin: system scope.
     """
 
     def __init__(self, application):
         self.application = application
 
     def __call__(self, environ, start_response):
-        environ.setdefault('HTTP_X_PROJECT_ID', 'admin')
+        if not environ.get('HTTP_X_PROJECT_ID'):
+            environ['HTTP_OPENSTACK_SYSTEM_SCOPE'] = environ.get(
+                'HTTP_OPENSTACK_SYSTEM_SCOPE') or 'all'
         environ.setdefault('HTTP_X_ROLES', 'admin,member,reader')
         environ.setdefault('HTTP_X_USER_ID', 'noauth')
         environ['HTTP_X_IDENTITY_STATUS'] = 'Confirmed'

@@ -1,18 +1,30 @@
-from flocx_common.policy import ADMIN, ANY_MEMBER, ANY_READER
-from flocx_common.policy import PROJECT_MEMBER, PROJECT_READER, SERVICE
+from flocx_common import policy as p
 from flocx_common.policy import rule
 
 rules = [
-    rule('flocx:bid:create', ANY_MEMBER,
+    rule('flocx:bid:create', p.PROJECT_MEMBER,
          'Bid for nodes on behalf of the caller\'s project.',
-         [('POST', '/v1/bids')]),
-    rule('flocx:bid:get', f'{PROJECT_READER} or {SERVICE} or {ADMIN}',
-         'Show a bid. Bids are sealed: only the bidder\'s project sees them.',
-         [('GET', '/v1/bids/{bid_uuid}')]),
-    rule('flocx:bid:list', f'{ANY_READER} or {SERVICE}',
-         'List the caller\'s project\'s bids (every bid for an admin).',
-         [('GET', '/v1/bids')]),
-    rule('flocx:bid:cancel', f'{PROJECT_MEMBER} or {ADMIN}',
-         'Cancel an open bid of the caller\'s project.',
-         [('DELETE', '/v1/bids/{bid_uuid}')]),
+         [('POST', '/v1/bids')], scope_types=p.PROJECT,
+         deprecated_check_str=p.LEGACY_ANY_MEMBER),
+    rule('flocx:bid:get', p.SYSTEM_OR_PROJECT_READER,
+         'Show a bid. Bids are sealed: only the bidder\'s project and '
+         'system readers see them (others get 404).',
+         [('GET', '/v1/bids/{bid_uuid}')],
+         deprecated_check_str=(f'{p.LEGACY_PROJECT_READER} or '
+                               f'{p.LEGACY_SERVICE} or {p.LEGACY_ADMIN}')),
+    rule('flocx:bid:list', p.SYSTEM_OR_PROJECT_READER,
+         'List the caller\'s project\'s bids.',
+         [('GET', '/v1/bids')],
+         deprecated_check_str=f'{p.LEGACY_ANY_READER} or {p.LEGACY_SERVICE}'),
+    rule('flocx:bid:list_all', p.SYSTEM_READER,
+         'See every project\'s bids, with their prices. No service reads '
+         'bids through the API (the engine reads the order book over RPC).',
+         [('GET', '/v1/bids')],
+         deprecated_check_str=f'{p.LEGACY_ADMIN} or {p.LEGACY_SERVICE}'),
+    rule('flocx:bid:cancel', p.SYSTEM_ADMIN_OR_PROJECT_MEMBER,
+         'Cancel an open bid: the bidder project\'s members, a system admin '
+         '(recorded as "cancelled by an admin").',
+         [('DELETE', '/v1/bids/{bid_uuid}')],
+         deprecated_check_str=(f'{p.LEGACY_PROJECT_MEMBER} or '
+                               f'{p.LEGACY_ADMIN}')),
 ]

@@ -2,10 +2,10 @@
 
 from oslo_config import cfg
 from oslo_db import options as db_options
-from oslo_policy import opts as policy_opts
 
 from flocx_common import conf as common_conf
 from flocx_common import notify
+from flocx_common import policy as common_policy
 from flocx_provider.conf import ironic
 from flocx_provider.conf import provider
 
@@ -16,7 +16,8 @@ DEFAULT_DB = 'sqlite:///flocx_provider.sqlite'
 def register_opts(conf):
     common_conf.register_common_opts(conf, DEFAULT_PORT)
     db_options.set_defaults(conf, connection=DEFAULT_DB)
-    policy_opts.set_defaults(conf, policy_file='policy.yaml')
+    # Secure RBAC: scope and the new defaults enforced.
+    common_policy.set_defaults(conf)
     notify.register_opts(conf)
     provider.register_opts(conf)
     ironic.register_opts(conf)

@@ -39,10 +39,15 @@ class Client:
     """Requests to an in-process WSGI app, as a given project and roles."""
 
     def __init__(self, app, project='org-a', roles='member,reader',
-                 version=None):
+                 version=None, system=False):
+        """``system``: a system-scoped caller (no project)."""
         self.app = app
-        self.headers = {'X-Project-Id': project, 'X-Roles': roles,
-                        'X-User-Id': f'{project}-user'}
+        if system:
+            self.headers = {'OpenStack-System-Scope': 'all',
+                            'X-Roles': roles, 'X-User-Id': 'system-user'}
+        else:
+            self.headers = {'X-Project-Id': project, 'X-Roles': roles,
+                            'X-User-Id': f'{project}-user'}
         if version:
             self.headers['OpenStack-API-Version'] = version
 

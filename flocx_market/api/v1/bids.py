@@ -66,8 +66,8 @@ class BidsController(rest.RestController):
         filters = {k: params[k] for k in FILTERS if params.get(k)}
         filters.update(helpers.time_params(params, TIME_FILTERS))
         items = pecan.request.services.db.list_bids(
-            filters, helpers.visible_project(ctx), limit, marker, sort_key,
-            sort_dir)
+            filters, helpers.visible_project(ctx, 'flocx:bid:list_all'),
+            limit, marker, sort_key, sort_dir)
         return helpers.page(pecan.request, 'bids', items, limit)
 
     @pecan.expose('json')
@@ -95,7 +95,8 @@ class BidsController(rest.RestController):
         ctx = pecan.request.context
         bid = _visible_bid(ctx, uuid)
         ctx.can('flocx:bid:cancel', {'project_id': bid['project_id']})
-        return pecan.request.services.market.cancel_bid(ctx, uuid)
+        return pecan.request.services.market.cancel_bid(
+            ctx, uuid, reason=ctx.cancel_reason(bid['project_id']))
 
 
 def _check_bid(conf, body):

@@ -26,8 +26,8 @@ class ContractsController(rest.RestController):
         filters = {k: params[k] for k in FILTERS if params.get(k)}
         filters.update(helpers.time_params(params, TIME_FILTERS))
         items = pecan.request.services.db.list_contracts(
-            filters, helpers.visible_project(ctx), limit, marker, sort_key,
-            sort_dir)
+            filters, helpers.visible_project(ctx, 'flocx:contract:list_all'),
+            limit, marker, sort_key, sort_dir)
         return helpers.page(pecan.request, 'contracts', items, limit)
 
     @pecan.expose('json')
@@ -35,7 +35,7 @@ class ContractsController(rest.RestController):
         ctx = pecan.request.context
         ctx.can('flocx:contract:get')
         contract = pecan.request.services.db.get_contract(uuid)
-        viewer = helpers.visible_project(ctx)
+        viewer = helpers.visible_project(ctx, 'flocx:contract:list_all')
         if contract is None or viewer not in (
                 None, contract['project_id'],
                 *contract['owner_project_ids']):

@@ -19,6 +19,6 @@ class EventsController(rest.RestController):
                                      conf.api.default_limit)
         since = pagination.parse_int(params, 'since', 0, 2 ** 62)
         events = pecan.request.services.db.list_events(
-            helpers.visible_project(ctx), since=since,
+            helpers.visible_project(ctx, 'flocx:event:list_all'), since=since,
             object_uuid=params.get('object_uuid'), limit=limit)
         return {'events': events}

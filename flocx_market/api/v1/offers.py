@@ -72,8 +72,8 @@ class OffersController(rest.RestController):
         filters = {k: params[k] for k in FILTERS if params.get(k)}
         filters.update(helpers.time_params(params, TIME_FILTERS))
         items = pecan.request.services.db.list_offers(
-            filters, helpers.visible_project(ctx), limit, marker, sort_key,
-            sort_dir)
+            filters, helpers.visible_project(ctx, 'flocx:offer:list_all'),
+            limit, marker, sort_key, sort_dir)
         return helpers.page(pecan.request, 'offers', items, limit)
 
     @pecan.expose('json')
@@ -99,7 +99,8 @@ class OffersController(rest.RestController):
         ctx = pecan.request.context
         offer = _visible_offer(ctx, uuid)
         ctx.can('flocx:offer:cancel', {'project_id': offer['project_id']})
-        return pecan.request.services.market.cancel_offer(ctx, uuid)
+        return pecan.request.services.market.cancel_offer(
+            ctx, uuid, reason=ctx.cancel_reason(offer['project_id']))
 
 
 def offer_values(conf, body):
@@ -119,7 +120,8 @@ def offer_values(conf, body):
 def _visible_offer(ctx, uuid):
     offer = pecan.request.services.db.get_offer(uuid)
     if offer is None or not (offer['status'] == 'open' or
-                             helpers.visible_project(ctx) in
+                             helpers.visible_project(
+                                 ctx, 'flocx:offer:list_all') in
                              (None, offer['project_id'])):
         raise errors.NotFound(f'Offer {uuid} not found.')
     return offer

@@ -70,7 +70,8 @@ class LeasesController(rest.RestController):
         lease = _visible_lease(ctx, uuid)
         ctx.can('flocx:provider:lease:cancel',
                 {'project_id': lease['project_id']})
-        return pecan.request.services.provider.cancel_lease(ctx, lease)
+        return pecan.request.services.provider.cancel_lease(
+            ctx, lease, reason=ctx.cancel_reason(lease['project_id']))
 
 
 def _visible_lease(ctx, uuid):

@@ -69,7 +69,8 @@ class OffersController(rest.RestController):
         offer = _visible_offer(ctx, uuid)
         ctx.can('flocx:provider:offer:cancel',
                 {'project_id': offer['project_id']})
-        return pecan.request.services.provider.cancel_offer(ctx, offer)
+        return pecan.request.services.provider.cancel_offer(
+            ctx, offer, reason=ctx.cancel_reason(offer['project_id']))
 
 
 def _visible_offer(ctx, uuid):

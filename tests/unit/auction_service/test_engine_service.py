@@ -31,7 +31,7 @@ class EngineServiceTest(market_base.MarketTestCase):
         self.auction_conf = self.start_engine_conf()
         self.engine_service = self.start_engine(self.auction_conf)
         self.auction_api = auction_app.setup_app(self.auction_conf)
-        self.auction_admin = base.Client(self.auction_api, project='admin',
+        self.auction_admin = base.Client(self.auction_api, system=True,
                                          roles='admin,member,reader')
 
     def start_engine_conf(self, **overrides):

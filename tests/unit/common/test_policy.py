@@ -26,7 +26,8 @@ class EnforcerReloadTest(testtools.TestCase):
             'flocx_common.policy.time.monotonic', return_value=1000.0)).mock
 
     def allowed(self):
-        return self.enforcer.enforce('flocx:offer:list', {}, READER)
+        return self.enforcer.enforce('flocx:offer:list',
+                                     {'project_id': 'org-b'}, READER)
 
     def test_new_policy_file_takes_effect_after_the_interval(self):
         self.assertTrue(self.allowed())
@@ -47,8 +48,8 @@ class EnforcerReloadTest(testtools.TestCase):
     def test_rule_registered_later_is_enforced_at_once(self):
         self.assertTrue(self.allowed())
         self.enforcer.register_default(policy.rule(
-            'flocx:test:late', policy.ADMIN, 'A rule registered late.',
+            'flocx:test:late', policy.SYSTEM_ADMIN, 'A rule registered late.',
             [('GET', '/late')]))
         self.assertFalse(self.enforcer.enforce('flocx:test:late', {}, READER))
-        admin = context.RequestContext(project_id='org-b', roles=['admin'])
+        admin = context.RequestContext(system_scope='all', roles=['admin'])
         self.assertTrue(self.enforcer.enforce('flocx:test:late', {}, admin))

@@ -87,7 +87,9 @@ class MarketTestCase(base.TestCase):
         self.org_a = base.Client(self.market.app, project='org-a')
         self.org_b = base.Client(self.market.app, project='org-b')
         self.org_c = base.Client(self.market.app, project='org-c')
-        self.admin = base.Client(self.market.app, project='admin',
+        # The market's admin: system-scoped (a project's admin is only
+        # its organization's).
+        self.admin = base.Client(self.market.app, system=True,
                                  roles='admin,member,reader')
 
     def make_offer(self, **kw):
