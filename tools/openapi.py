@@ -248,9 +248,10 @@ def market():
         status={'enum': list(market_db.BID_STATUSES)},
         status_reason=nullable(STRING), created_at=TIME_OUT,
         updated_at=TIME_OUT)
+    # price, cost and bid_uuid are the renter's (and admins'); a node's price
+    # is what its owner receives, shown to that owner (and admins) only.
     contract = obj(
-        ['uuid', 'bid_uuid', 'project_id', 'start_time', 'end_time',
-         'price', 'cost', 'status', 'nodes'],
+        ['uuid', 'project_id', 'start_time', 'end_time', 'status', 'nodes'],
         uuid=UUID_OUT, bid_uuid=UUID_OUT, project_id=STRING,
         round_id=nullable(STRING), start_time=TIME_OUT, end_time=TIME_OUT,
         price=NUMBER, cost=NUMBER,
@@ -260,7 +261,7 @@ def market():
         resource_uuids={'type': 'array', 'items': UUID_OUT},
         owner_project_ids={'type': 'array', 'items': STRING},
         nodes={'type': 'array', 'items': obj(
-            ['offer_uuid', 'resource_uuid', 'owner_project_id', 'price'],
+            ['offer_uuid', 'resource_uuid', 'owner_project_id'],
             offer_uuid=UUID_OUT, resource_uuid=UUID_OUT,
             owner_project_id=STRING, price=NUMBER)},
         created_at=TIME_OUT, updated_at=TIME_OUT)
