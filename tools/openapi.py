@@ -103,10 +103,15 @@ def error_responses(*codes):
                405: 'Method not allowed', 406: 'Unsupported microversion',
                409: 'Conflict', 413: 'Body too large',
                415: 'Body is not JSON', 503: 'A backend is unavailable'}
-    return {str(code): {
+    answers = {str(code): {
         'description': reasons[code],
         'content': {'application/json': {'schema': ref('Errors')}}}
         for code in codes}
+    if 503 in codes:
+        answers['503']['headers'] = {'Retry-After': {
+            'description': 'Seconds to wait before trying again',
+            'required': True, 'schema': {'type': 'integer', 'minimum': 0}}}
+    return answers
 
 
 def json_response(description, schema, status='200'):
@@ -248,9 +253,10 @@ def market():
         status={'enum': list(market_db.BID_STATUSES)},
         status_reason=nullable(STRING), created_at=TIME_OUT,
         updated_at=TIME_OUT)
+    # price, cost and bid_uuid are the renter's (and admins'); a node's price
+    # is what its owner receives, shown to that owner (and admins) only.
     contract = obj(
-        ['uuid', 'bid_uuid', 'project_id', 'start_time', 'end_time',
-         'price', 'cost', 'status', 'nodes'],
+        ['uuid', 'project_id', 'start_time', 'end_time', 'status', 'nodes'],
         uuid=UUID_OUT, bid_uuid=UUID_OUT, project_id=STRING,
         round_id=nullable(STRING), start_time=TIME_OUT, end_time=TIME_OUT,
         price=NUMBER, cost=NUMBER,
@@ -260,7 +266,7 @@ def market():
         resource_uuids={'type': 'array', 'items': UUID_OUT},
         owner_project_ids={'type': 'array', 'items': STRING},
         nodes={'type': 'array', 'items': obj(
-            ['offer_uuid', 'resource_uuid', 'owner_project_id', 'price'],
+            ['offer_uuid', 'resource_uuid', 'owner_project_id'],
             offer_uuid=UUID_OUT, resource_uuid=UUID_OUT,
             owner_project_id=STRING, price=NUMBER)},
         created_at=TIME_OUT, updated_at=TIME_OUT)
@@ -423,7 +429,7 @@ def auction():
                 'list_rounds', 'Clearing rounds, newest first (aggregates)',
                 {**json_response('Rounds', obj(['rounds'], rounds={
                     'type': 'array', 'items': ref('Round')}, next=STRING)),
-                 **error_responses(*AUTH_ERRORS)},
+                 **error_responses(*AUTH_ERRORS, 503)},
                 [query('limit', {'type': 'integer', 'minimum': 1}),
                  query('marker', {'type': 'string', 'format': 'uuid'})]),
             'post': operation(
@@ -434,13 +440,13 @@ def auction():
         '/v1/rounds/{round_id}': {'get': operation(
             'show_round', 'One round (aggregates)',
             {**json_response('The round', ref('Round')),
-             **error_responses(*AUTH_ERRORS, 404)},
+             **error_responses(*AUTH_ERRORS, 404, 503)},
             [path_param('round_id')])},
         '/v1/prices': {'get': operation(
             'list_prices', 'Clearing prices and market depth (aggregates '
             'only; no bid price is revealed)',
             {**json_response('Prices', ref('Prices')),
-             **error_responses(*AUTH_ERRORS)},
+             **error_responses(*AUTH_ERRORS, 503)},
             [query('resource_class', {'type': 'string', 'maxLength': 255}),
              query('since', portable(v.TIME))])},
     }

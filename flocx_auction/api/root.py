@@ -1,3 +1,15 @@
+"""The auction API's handlers.
+
+Every answer that needs another service (the leading engine, the market)
+comes within ``[auction] api_answer_timeout`` seconds or is a 503 with
+Retry-After: the RPC runs in a worker thread and the handler waits for it
+for that long at most, whatever the transport does (an RPC to an engine
+that is down could otherwise hold the request for a minute, until the
+server dropped the connection).
+"""
+
+from concurrent import futures
+
 import oslo_messaging as messaging
 import pecan
 from pecan import rest
@@ -9,13 +21,33 @@ from flocx_common.api import helpers
 from flocx_common.api import pagination
 from flocx_common.api import validation
 
+# Threads that wait for RPC answers; one that outlives its request ends at
+# the RPC's own timeout.
+_WAITERS = futures.ThreadPoolExecutor(max_workers=16,
+                                      thread_name_prefix='auction-api-rpc')
+NO_LEADER = 'No auction engine is leading right now; try again shortly.'
+NO_MARKET = 'The market does not answer right now; try again shortly.'
 
-def _leader_call(method):
+
+def _answer(unavailable, method, *args, timeout=None, **kwargs):
+    """``method(*args, **kwargs)``, or 503 ``unavailable`` if no answer
+    comes within ``timeout`` (default ``[auction] api_answer_timeout``)."""
+    conf = pecan.request.services.conf
+    bound = conf.auction.api_answer_timeout if timeout is None else timeout
+    future = _WAITERS.submit(method, *args, **kwargs)
     try:
-        return method(pecan.request.context)
-    except messaging.MessagingTimeout:
-        raise errors.ServiceUnavailable(
-            'No auction engine is leading right now; try again shortly.')
+        return future.result(timeout=bound)
+    except (futures.TimeoutError, messaging.MessagingTimeout,
+            messaging.MessageUndeliverable, messaging.MessageDeliveryFailure):
+        raise errors.ServiceUnavailable(unavailable)
+
+
+def _leader_call(method, **kwargs):
+    return _answer(NO_LEADER, method, pecan.request.context, **kwargs)
+
+
+def _market_call(method, *args):
+    return _answer(NO_MARKET, method, pecan.request.context, *args)
 
 
 # What a round shows to projects: counts and prices, never which bids were
@@ -48,8 +80,8 @@ class RoundsController(rest.RestController):
         conf = pecan.request.services.conf
         limit = pagination.parse_int(params, 'limit', 1, conf.api.max_limit,
                                      conf.api.default_limit)
-        rounds = pecan.request.services.market.list_rounds(
-            ctx, limit, params.get('marker'))
+        rounds = _market_call(pecan.request.services.market.list_rounds,
+                              limit, params.get('marker'))
         body = {'rounds': [_sealed(ctx, r) for r in rounds]}
         if len(rounds) == limit:
             body['next'] = (f'{pecan.request.path_url}?limit={limit}'
@@ -60,14 +92,21 @@ class RoundsController(rest.RestController):
     def get_one(self, round_id):
         ctx = pecan.request.context
         ctx.can('flocx:round:list')
-        return _sealed(ctx, pecan.request.services.market.get_round(
-            ctx, round_id))
+        return _sealed(ctx, _market_call(
+            pecan.request.services.market.get_round, round_id))
 
     @pecan.expose('json')
     def post(self):
         ctx = pecan.request.context
         ctx.can('flocx:round:start')
-        result = _leader_call(pecan.request.services.auction.start_round)
+        auction = pecan.request.services.auction
+        conf = pecan.request.services.conf
+        # Is anyone leading? Asked with the short bound, so that without
+        # a leader the answer is a quick 503; the round itself may be long.
+        _leader_call(auction.status, timeout=conf.auction.api_answer_timeout)
+        result = _answer(NO_LEADER, auction.start_round,
+                         pecan.request.context,
+                         timeout=conf.auction.api_answer_timeout + 300)
         pecan.response.status = 201
         return result
 
@@ -83,7 +122,9 @@ class V1Controller:
     def status(self):
         ctx = pecan.request.context
         ctx.can('flocx:auction:status')
-        status = _leader_call(pecan.request.services.auction.status)
+        conf = pecan.request.services.conf
+        status = _leader_call(pecan.request.services.auction.status,
+                              timeout=conf.auction.api_answer_timeout)
         return dict(status, last_round=_sealed(ctx, status.get('last_round')))
 
     @pecan.expose('json')
@@ -107,8 +148,8 @@ class V1Controller:
         helpers.check_params(params, ('resource_class', 'since'))
         if params.get('since'):
             validation.parse_time(params['since'], 'since')
-        return pecan.request.services.market.market_prices(
-            ctx, params.get('resource_class'), params.get('since'))
+        return _market_call(pecan.request.services.market.market_prices,
+                            params.get('resource_class'), params.get('since'))
 
 
 class RootController:

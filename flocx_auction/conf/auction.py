@@ -31,6 +31,13 @@ opts = [
                       'plan stands when it runs out. Lower it when rounds '
                       'must be short; a round stopped by the clock may plan '
                       'differently on another machine.'),
+    cfg.FloatOpt('api_answer_timeout', default=5.0, min=0.5,
+                 help='Longest time in seconds the auction API waits for an '
+                      'answer from the leading engine (status, and whether '
+                      'one leads before a round is started) or from the '
+                      'market (rounds, prices) before it answers 503 with '
+                      'Retry-After. A round, once an engine has answered, '
+                      'may take longer (up to solver_time_limit and more).'),
     cfg.IntOpt('publish_price_min_contracts', default=3, min=1,
                help='Publish a round\'s clearing price of a resource class '
                     '(in /v1/rounds and /v1/prices) only when at least this '

@@ -21,6 +21,14 @@ class Mechanism(abc.ABC):
     Promises every mechanism keeps (and the property tests check):
     individual rationality (a renter never pays above its bid, an owner never gets
     below its ask) and no deficit (renters pay at least what owners receive).
+
+    Sealed bids: a contract has two prices. The renter pays `Award.price`; each
+    owner receives its node's price in `Award.nodes`, which every built-in
+    mechanism sets to the owner's own ask (`sealed_award`), so nothing an owner
+    is paid depends on any bid. The spread is the operator's. The published
+    clearing price of a class is `supply_prices`: the highest ask that traded,
+    again computed from asks only. doc/source/admin/mechanisms.rst says, per
+    mechanism, what each party can infer.
     """
 
     name = "base"
@@ -33,7 +41,12 @@ class Mechanism(abc.ABC):
     time_limit = TIME_LIMIT
 
     def run(self, market: Market, bids) -> tuple[list[Award], dict[str, float]]:
-        return self.price(market, self.allocate(market, bids))
+        awards, prices = self.price(market, self.allocate(market, bids))
+        # The market writes contracts (and their events) in this order; in
+        # the planner's or a price rule's order it would rank the bids by
+        # price for anyone who sees when its contracts were made. A bid's
+        # uuid is random.
+        return sorted(awards, key=lambda a: a.bid_uuid), prices
 
     def allocate(self, market: Market, bids) -> list[Allocation]:
         return plan_welfare(market, bids, time_limit=self.time_limit)
@@ -50,8 +63,44 @@ def max_ask(market: Market, allocation: Allocation) -> float:
     return float(max(market.offers[i].price for i in allocation.offers))
 
 
+def sealed_award(market: Market, allocation: Allocation, price: float) -> Award:
+    """A contract where the renter pays `price` and every owner receives its own ask.
+
+    What an owner is paid is then a function of its ask alone: from it, the owner
+    learns no more about the renter's bid than that the bid was at least that ask,
+    which the contract itself tells (individual rationality). The renter's price
+    is never below an ask of its nodes, so the operator's spread is never negative.
+    """
+    return Award(
+        bid_uuid=allocation.bid.uuid,
+        start=allocation.start,
+        end=allocation.end,
+        price=price,
+        nodes=tuple(
+            (market.offers[i].uuid, float(market.offers[i].price)) for i in allocation.offers
+        ),
+    )
+
+
+def supply_prices(market: Market, allocations) -> dict[str, float]:
+    """Per resource class, the highest ask that traded: the clearing price to publish.
+
+    It is computed from asks only, so publishing it reveals no bid (an average of
+    the prices renters paid would: with a few contracts, a renter who knows its own
+    price recovers the others').
+    """
+    prices: dict[str, float] = {}
+    for cls, group in by_resource_class(market, allocations).items():
+        prices[cls] = max(max_ask(market, a) for a in group)
+    return prices
+
+
 def award(market: Market, allocation: Allocation, price: float) -> Award:
-    """A contract where the renter pays `price` and every owner receives it too."""
+    """A contract where the renter pays `price` and every owner receives it too.
+
+    Not sealed: an owner who knows this rule and its ask can work out the bid
+    from its receipt. The built-in mechanisms use `sealed_award`.
+    """
     return Award(
         bid_uuid=allocation.bid.uuid,
         start=allocation.start,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flocx_auction.matching import by_arrival, greedy
-from flocx_auction.mechanisms.base import Mechanism, average_prices, award, max_ask
+from flocx_auction.mechanisms.base import Mechanism, max_ask, sealed_award, supply_prices
 
 
 class FirstComeFirstServedMechanism(Mechanism):
@@ -12,9 +12,12 @@ class FirstComeFirstServedMechanism(Mechanism):
 
     - Efficiency: none beyond arrival order; a cheap early bid blocks a valuable
       later one.
-    - Price: each contract at the midpoint of its bid and its nodes' highest ask.
-    - IR: yes. Budget: balanced. Truthful: no (but the price barely matters for who
-      wins: only whether the bid clears the asks).
+    - Price: each renter pays the midpoint of its bid and its nodes' highest ask;
+      each owner receives its own ask; the spread is the operator's.
+    - IR: yes. Budget: never a deficit. Truthful: no (but the price barely matters
+      for who wins: only whether the bid clears the asks).
+    - Sealed: owners learn only that the bid was at least their ask (they are
+      not shown the renter's price, from which the bid would follow).
     """
 
     name = "fcfs"
@@ -24,5 +27,7 @@ class FirstComeFirstServedMechanism(Mechanism):
         return greedy(market, bids, order=by_arrival)
 
     def price(self, market, allocations):
-        awards = [award(market, a, (a.bid.price + max_ask(market, a)) / 2) for a in allocations]
-        return awards, average_prices(market, awards)
+        awards = [
+            sealed_award(market, a, (a.bid.price + max_ask(market, a)) / 2) for a in allocations
+        ]
+        return awards, supply_prices(market, allocations)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from flocx_auction.book import Award
-from flocx_auction.mechanisms.base import Mechanism, average_prices
+from flocx_auction.mechanisms.base import Mechanism, sealed_award, supply_prices
 
 
 class PayAsBidMechanism(Mechanism):
@@ -13,19 +12,12 @@ class PayAsBidMechanism(Mechanism):
     - Efficiency: same plan as `welfare` on the submitted prices (but renters have
       every reason to shade bids, so real welfare is lower).
     - Truthful: no. IR: yes. Budget: surplus (never a deficit).
+    - Sealed: the renter's price is its bid, so it is shown to the renter only;
+      owners learn only that the bid was at least their ask.
     """
 
     name = "pay_as_bid"
 
     def price(self, market, allocations):
-        awards = [
-            Award(
-                bid_uuid=a.bid.uuid,
-                start=a.start,
-                end=a.end,
-                price=a.bid.price,
-                nodes=tuple((market.offers[i].uuid, float(market.asks[i])) for i in a.offers),
-            )
-            for a in allocations
-        ]
-        return awards, average_prices(market, awards)
+        awards = [sealed_award(market, a, a.bid.price) for a in allocations]
+        return awards, supply_prices(market, allocations)

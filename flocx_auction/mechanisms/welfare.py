@@ -1,46 +1,42 @@
-"""Welfare-maximizing allocation, one uniform clearing price per resource class."""
+"""Welfare-maximizing allocation, one uniform price per resource class."""
 
 from __future__ import annotations
 
-import numpy as np
-
 from flocx_auction.mechanisms.base import (
     Mechanism,
-    award,
     by_resource_class,
     max_ask,
-    weighted_median,
+    sealed_award,
+    supply_prices,
 )
 
 
 class WelfareMechanism(Mechanism):
-    """Maximize welfare; everybody in a resource class trades at one price.
+    """Maximize welfare; every renter of a resource class pays one price.
 
     - Efficiency: the planner's allocation (greedy by value density, improved by
       local search / exact solve on small books); see bench/RESULTS.md.
-    - Price: per resource class, the midpoint between the highest accepted ask and
-      the lowest winning bid. When no single price separates them (bids and asks
-      of a class interleave, which time windows make possible) the class price is the
-      node-hour weighted median of the contracts' own midpoints, and a contract whose
-      own [highest ask, bid] range excludes it trades at the nearest end of that range.
-    - IR: yes, by that clipping. Budget: exactly balanced (owners receive what the
-      renter pays). Truthful: no, a winner's bid can move the class price.
-    - Monotone: yes for the greedy plan; see `monotone` notes in the docs.
+    - Price: renters of a resource class pay the class's highest accepted ask (a
+      uniform price that no bid sets, so it reveals no bid). When bids and asks of
+      a class interleave (time windows make that possible) a renter whose bid is
+      below that price pays its bid. Each owner receives its own ask.
+    - IR: yes. Budget: never a deficit; the spread between the class price and
+      each owner's ask is the operator's.
+    - Sealed: an owner learns only that the bid was at least its ask; a renter
+      learns the highest accepted ask of its class, nothing about other bids.
+    - Truthful for renters as long as the class price does not bind (a winner's
+      bid does not set its price); not for owners, who are paid their ask.
     """
 
     name = "welfare"
 
     def price(self, market, allocations):
-        awards, prices = [], {}
+        prices = supply_prices(market, allocations)
+        awards = []
         for cls, group in by_resource_class(market, allocations).items():
-            asks = np.array([max_ask(market, a) for a in group])
-            bids = np.array([a.bid.price for a in group])
-            if asks.max() <= bids.min():
-                clearing = (asks.max() + bids.min()) / 2
-            else:
-                weights = [len(a.offers) * a.bid.duration for a in group]
-                clearing = weighted_median((asks + bids) / 2, weights)
-            prices[cls] = float(clearing)
-            for a, low, high in zip(group, asks, bids):
-                awards.append(award(market, a, float(min(max(clearing, low), high))))
+            for a in group:
+                # Never above the bid (IR); never below its own nodes' asks,
+                # which the bid covers because the plan only serves such bids.
+                paid = max(min(prices[cls], a.bid.price), max_ask(market, a))
+                awards.append(sealed_award(market, a, paid))
         return awards, prices

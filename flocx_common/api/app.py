@@ -6,6 +6,8 @@ Outermost first, a request passes through:
 2. RequestId: every answer carries x-openstack-request-id.
 3. CORS, configured in [cors].
 4. JsonErrors: whatever refuses the request below answers in JSON.
+4a. RequestGuard (guard.py): unknown methods, method override, form
+   bodies, NUL in path or query and oversize bodies (read first) refused.
 5. Healthcheck at /healthcheck, before auth, for load balancers.
 6. RequestBodySizeLimiter: oversize bodies stop here ([oslo_middleware]
    max_request_body_size).
@@ -34,6 +36,7 @@ import pecan.core
 import pecan.rest
 import pecan.routing
 
+from flocx_common.api import guard
 from flocx_common.api import hooks
 from flocx_common.api import middleware
 
@@ -143,6 +146,7 @@ def build_wsgi_app(conf, root, services, service_type, min_version,
     app = sizelimit.RequestBodySizeLimiter(app, conf)
     app = middleware.PathDispatch(
         app, {'/healthcheck': healthcheck.Healthcheck(None, conf)})
+    app = guard.RequestGuard(app, conf)
     app = middleware.JsonErrors(app)
     app = cors.CORS(app, conf)
     app = request_id.RequestId(app)

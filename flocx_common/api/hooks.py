@@ -1,5 +1,7 @@
 """Pecan hooks shared by the three APIs."""
 
+import os
+
 import webob
 from oslo_db import exception as db_exc
 from oslo_log import log
@@ -63,6 +65,20 @@ class VersionHook(hooks.PecanHook):
             state.response.headers['Vary'] = microversion.HEADER
 
 
+_PECAN_CORE = os.path.join('pecan', 'core.py')
+
+
+def _arguments_do_not_fit(e):
+    """True for the TypeError pecan's own call of a handler raises."""
+    if not isinstance(e, TypeError):
+        return False
+    tb = e.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    return tb is not None and tb.tb_frame.f_code.co_filename.endswith(
+        _PECAN_CORE)
+
+
 class ErrorHook(hooks.PecanHook):
     """Turn every error a handler raises into a JSON answer."""
 
@@ -76,6 +92,17 @@ class ErrorHook(hooks.PecanHook):
                 code='flocx.policy_not_authorized')
         elif isinstance(e, policy.InvalidScope):
             error = errors.Forbidden(str(e), code='flocx.invalid_scope')
+        elif _arguments_do_not_fit(e):
+            # pecan called a handler with the path's parts as arguments and
+            # they did not fit its signature: ``DELETE /v1/offers`` (no id)
+            # or ``GET /v1/offers/a/b`` (one too many). No such resource.
+            if state.request.method in ('DELETE', 'PUT', 'PATCH'):
+                error = errors.MethodNotAllowed(
+                    f'{state.request.method} needs the id of one item: '
+                    f'{state.request.path.rstrip("/")}/{{id}}.')
+            else:
+                error = errors.NotFound(
+                    f'No resource at {state.request.path}.')
         elif isinstance(e, webob_exc.HTTPException):
             error = errors.APIError(e.detail or e.title,
                                     code=f'flocx.http_{e.code}')

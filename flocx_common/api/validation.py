@@ -36,7 +36,7 @@ def parse_json_body(request):
             f'Content-Type {content_type!r} is not supported; send '
             'application/json.')
     try:
-        return json.loads(request.body, parse_constant=_reject_constant,
+        body = json.loads(request.body, parse_constant=_reject_constant,
                           parse_float=_finite_float)
     except UnicodeDecodeError:
         raise errors.BadRequest('The request body is not UTF-8.')
@@ -44,6 +44,25 @@ def parse_json_body(request):
         raise errors.BadRequest('The request body is nested too deeply.')
     except ValueError as e:
         raise errors.BadRequest(f'The request body is not valid JSON: {e}')
+    if b'\\u0000' in request.body or b'\x00' in request.body:
+        _refuse_nul(body)
+    return body
+
+
+def _refuse_nul(node, pointer=''):
+    """400 for a NUL character in any key or string: PostgreSQL stores no
+    NUL in text (it was a 500 there)."""
+    if isinstance(node, str):
+        if '\x00' in node:
+            raise errors.BadRequest('A string holds a NUL character.',
+                                    pointer=pointer or '/')
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            _refuse_nul(key, pointer or '/')
+            _refuse_nul(value, f'{pointer}/{key}')
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            _refuse_nul(value, f'{pointer}/{i}')
 
 
 def _is_datetime(checker, instance):

@@ -427,8 +427,11 @@ class Connection(db.Connection):
                 end_time=end, price=owner_price, released=False))
             owners.add(offer['project_id'])
 
-        detail = {'bid_uuid': bid['uuid'], 'status': 'scheduled'}
         for project in {bid['project_id']} | owners:
+            # The bid is the renter's own business (sealed bids).
+            detail = ({'bid_uuid': bid['uuid'], 'status': 'scheduled'}
+                      if project == bid['project_id']
+                      else {'status': 'scheduled'})
             _add_event(session, project, 'contract', contract_uuid,
                        'contract.create', detail, now)
         return {'uuid': contract_uuid}

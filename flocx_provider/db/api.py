@@ -53,9 +53,11 @@ class Connection(db.Connection):
         where = _common_filters(t, filters)
         if filters.get('node_uuid'):
             where.append(t.c.node_uuid == filters['node_uuid'])
-        if visible_to is not None:
-            where.append(t.c.project_id == visible_to)
-        return self._page(t, where, limit, marker, sort_key, sort_dir)
+        # Visibility also limits which rows may be a marker: another
+        # project's uuid as a marker must answer like an unknown one.
+        visible = [] if visible_to is None else [t.c.project_id == visible_to]
+        return self._page(t, where, visible, limit, marker, sort_key,
+                          sort_dir)
 
     def offers_by_market_uuid(self, market_uuids):
         """{market offer uuid: offer} for those that are this provider's."""
@@ -106,11 +108,13 @@ class Connection(db.Connection):
         if filters.get('lessee_project_id'):
             where.append(t.c.lessee_project_id ==
                          filters['lessee_project_id'])
+        visible = []
         if visible_to is not None:
             # The owner and the project the node is lent to.
-            where.append(sa.or_(t.c.project_id == visible_to,
-                                t.c.lessee_project_id == visible_to))
-        return self._page(t, where, limit, marker, sort_key, sort_dir)
+            visible.append(sa.or_(t.c.project_id == visible_to,
+                                  t.c.lessee_project_id == visible_to))
+        return self._page(t, where, visible, limit, marker, sort_key,
+                          sort_dir)
 
     def live_leases(self):
         t = models.leases
@@ -190,10 +194,11 @@ class Connection(db.Connection):
             row = db.get_row(session, table, uuid)
         return db.serialize(row) if row else None
 
-    def _page(self, table, where, limit, marker, sort_key, sort_dir):
+    def _page(self, table, where, visible, limit, marker, sort_key,
+              sort_dir):
         with self.reader() as session:
-            return db.select_page(session, table, where, (), limit, marker,
-                                  sort_key, sort_dir)
+            return db.select_page(session, table, where, visible, limit,
+                                  marker, sort_key, sort_dir)
 
 
 def _refuse_overlap(session, node_uuid, start, end):

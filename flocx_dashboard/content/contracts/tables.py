@@ -33,7 +33,7 @@ class ContractsTable(tables.DataTable):
                              filters=TIME)
     price = tables.Column('price', verbose_name=_("Price / node-hour"))
     cost = tables.Column('cost', verbose_name=_("Total cost"))
-    bid = tables.Column(lambda c: (c.bid_uuid or '')[:8],
+    bid = tables.Column(lambda c: (c.get('bid_uuid') or '')[:8],
                         verbose_name=_("Bid"))
     status = tables.Column('status', verbose_name=_("Status"), status=True,
                            status_choices=(('scheduled', None),

@@ -81,12 +81,22 @@ def check_promises(offers, bids, result):
         for uuid, receives in award.nodes:
             o = offer_by[uuid]
             assert receives >= o.price - 1e-9  # owner IR
+            # Sealed: what an owner receives is its ask, whatever the bid.
+            assert receives == o.price
             assert all(c.holds(o.properties) for c in b.constraints)
             assert b.resource_class in (None, o.resource_class)
             assert o.start <= award.start and award.end <= o.end
             received += receives * hours
             sold[uuid].append((award.start, award.end))
     assert paid >= received - 1e-6  # no deficit
+    # The published price of a class is the highest ask that traded there:
+    # computed from asks only, it reveals no bid.
+    traded = collections.defaultdict(list)
+    for award in result.awards:
+        for uuid, _ in award.nodes:
+            traded[offer_by[uuid].resource_class].append(offer_by[uuid].price)
+    for cls, price in result.clearing_prices.items():
+        assert price == max(traded[cls])
     for uuid, intervals in sold.items():
         intervals = sorted(intervals + list(offer_by[uuid].busy))
         for (_, end), (start, _) in zip(intervals, intervals[1:]):

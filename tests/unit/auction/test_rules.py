@@ -205,10 +205,23 @@ def test_uniform_clearing_price():
     offers = [offer(f"o{i}", price=1 + i) for i in range(3)]  # asks 1, 2, 3
     bids = [bid("a", start=1, price=5), bid("b", start=1, price=4), bid("c", start=1, price=6)]
     result = clear(offers, bids)
-    # Highest accepted ask 3, lowest winning bid 4: everyone trades at 3.5.
-    assert result.clearing_prices == {"bm.small": 3.5}
-    assert {a.price for a in result.awards} == {3.5}
-    assert {p for a in result.awards for _, p in a.nodes} == {3.5}
+    # Highest accepted ask 3: every renter pays 3, whatever the bids; each
+    # owner receives its own ask, the spread is the operator's.
+    assert result.clearing_prices == {"bm.small": 3}
+    assert {a.price for a in result.awards} == {3}
+    assert sorted(p for a in result.awards for _, p in a.nodes) == [1, 2, 3]
+
+
+def test_welfare_price_is_the_same_for_any_winning_bids():
+    """The sealed rule: the prices of a round do not move with the bids (as long
+    as the same bids win), so no price reveals a bid."""
+    offers = [offer(f"o{i}", price=1 + i) for i in range(3)]
+    for prices in ((5, 4, 6), (3.25, 9.5, 4.125), (3, 3, 3)):
+        bids = [bid(name, start=1, price=p) for name, p in zip("abc", prices)]
+        result = clear(offers, bids)
+        assert result.clearing_prices == {"bm.small": 3}
+        assert {a.price for a in result.awards} == {3}
+        assert sorted(p for a in result.awards for _, p in a.nodes) == [1, 2, 3]
 
 
 def test_mcafee_price_is_set_by_the_dropped_bid():
@@ -217,6 +230,10 @@ def test_mcafee_price_is_set_by_the_dropped_bid():
     result = clear(offers, bids, mechanism="mcafee")
     assert sorted(a.bid_uuid for a in result.awards) == ["a", "c"]
     assert {a.price for a in result.awards} == {4}
+    # Owners receive their ask; the published price is the highest traded ask,
+    # not the dropped bid (which would tell everyone that bid).
+    assert {p for a in result.awards for _, p in a.nodes} == {1}
+    assert result.clearing_prices == {"bm.small": 1}
 
 
 def test_fcfs_serves_in_arrival_order_at_once():

@@ -50,9 +50,17 @@ SPECS = {'market': 'flocx_market/api/openapi.yaml',
          'auction': 'flocx_auction/api/openapi.yaml',
          'provider': 'flocx_provider/api/openapi.yaml'}
 
-# noauth personas: (project, roles)
+# noauth personas: (project, roles). The secure-RBAC personas by their
+# standard role names (project admin/member/reader of org-a, another
+# project, the service role) plus the older ones the targets use; the
+# system-scoped ones are in SYSTEM_PERSONAS (noauth headers only: the
+# keystonemiddleware fixture makes project-scoped tokens).
 PERSONAS = {
     'admin': ('admin', 'admin,member,reader'),
+    'project_admin': ('org-a', 'admin,member,reader'),
+    'project_member': ('org-a', 'member,reader'),
+    'project_reader': ('org-a', 'reader'),
+    'other_project': ('org-c', 'member,reader'),
     'owner_member': ('org-a', 'member,reader'),
     'owner_manager': ('org-a', 'manager,member,reader'),
     'owner_reader': ('org-a', 'reader'),
@@ -80,11 +88,14 @@ class Stats:
         self.requests = collections.Counter()
         self.statuses = collections.defaultdict(collections.Counter)
         self.failures = []
+        self.personas = collections.defaultdict(collections.Counter)
         self._seen = set()
 
-    def record(self, api, label, status):
+    def record(self, api, label, status, persona=None):
         self.requests[api] += 1
         self.statuses[api][status] += 1
+        if persona is not None:
+            self.personas[(api, persona)][status] += 1
 
     def fail(self, api, label, problem, request):
         key = (api, label, problem[:80])
@@ -108,6 +119,12 @@ class Stats:
                          f'{failures} failures ({codes})')
         lines.append(f'{"total":9} {self.total:6} requests, '
                      f'{len(self.failures)} failures')
+        lines.append('per persona:')
+        for (api, persona), codes in sorted(self.personas.items()):
+            shown = ', '.join(f'{c}: {n}' for c, n in
+                              sorted(codes.items(), key=str))
+            lines.append(f'  {api:9} {persona:16} {sum(codes.values()):6} '
+                         f'({shown})')
         return '\n'.join(lines)
 
 
@@ -123,7 +140,11 @@ def _describe(case, persona):
 
 def check_response(spec, operation, status, headers, content):
     """What is wrong with one answer, or None."""
-    if status >= 500:
+    if status == 503 and str(status) in operation.definition.raw.get(
+            'responses', {}):
+        if not (headers.get('retry-after') or [''])[0]:
+            return '503 without Retry-After'
+    elif status >= 500:
         return f'server error {status}: {content[:300]!r}'
     content_type = (headers.get('content-type') or [''])[0]
     if status >= 400:
@@ -181,11 +202,11 @@ def fuzz_operation(api, spec, operation, app, stats, max_examples, mode,
         try:
             response = case.call(app=app, headers=headers)
         except Exception as e:  # an exception escaping the whole stack
-            stats.record(api, label, 'exception')
+            stats.record(api, label, 'exception', name)
             stats.fail(api, label, f'exception {e!r}',
                        _describe(case, name))
             return
-        stats.record(api, label, response.status_code)
+        stats.record(api, label, response.status_code, name)
         problem = check_response(spec, operation, response.status_code,
                                  response.headers, response.content)
         if problem:
@@ -202,11 +223,22 @@ def fuzz_operation(api, spec, operation, app, stats, max_examples, mode,
         pass
 
 
+SYSTEM_PERSONAS = {'system_admin': 'admin,member,reader',
+                   'system_reader': 'reader'}
+
+
 def noauth_personas():
-    return st.sampled_from([
+    project_scoped = [
         (name, {'X-Project-Id': project, 'X-Roles': roles,
                 'X-User-Id': f'{name}-user'})
-        for name, (project, roles) in sorted(PERSONAS.items())])
+        for name, (project, roles) in sorted(PERSONAS.items())]
+    # keystonemiddleware's header for a system-scoped token.
+    system_scoped = [
+        (name, {'X-Project-Id': '', 'X-Roles': roles,
+                'OpenStack-System-Scope': 'all',
+                'X-User-Id': f'{name}-user'})
+        for name, roles in sorted(SYSTEM_PERSONAS.items())]
+    return st.sampled_from(project_scoped + system_scoped)
 
 
 def keystone_personas():

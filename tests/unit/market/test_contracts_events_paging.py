@@ -10,8 +10,21 @@ class ContractsApiTest(base.BookingTestCase):
     def test_parties_see_contract_others_404(self):
         contract = self.contract()
         path = f"/v1/contracts/{contract['uuid']}"
-        for client in (self.org_a, self.org_b, self.admin, self.service):
+        for client in (self.admin, self.service):
             self.assertEqual(contract, client.get(path).json)
+        # Sealed prices: the renter sees its price, not the owners'
+        # receipts; the owner (org-a) its receipt, not the renter's price.
+        renter = self.org_b.get(path).json
+        self.assertEqual(contract['price'], renter['price'])
+        self.assertEqual(contract['cost'], renter['cost'])
+        self.assertEqual([{k: v for k, v in n.items() if k != 'price'}
+                          for n in contract['nodes']], renter['nodes'])
+        owner = self.org_a.get(path).json
+        for key in ('price', 'cost', 'bid_uuid'):
+            self.assertNotIn(key, owner)
+        self.assertEqual(contract['nodes'], owner['nodes'])
+        self.assertEqual({k: v for k, v in contract.items()
+                          if k not in ('price', 'cost', 'bid_uuid')}, owner)
         self.assertError(self.org_c.get(path), 404)
         self.assertEqual([], self.org_c.get('/v1/contracts').json[
             'contracts'])
