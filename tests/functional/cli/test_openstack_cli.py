@@ -70,8 +70,10 @@ def test_offer_bid_round_contract(realstack, flocx_services, make_nodes):
     offer = ok(realstack, org_a, 'market', 'offer', 'create', '--node',
                node_id, '--start', 'now', '--end', '+4h', '--price', '1')
     assert (offer['node_uuid'], offer['status']) == (node_id, 'open')
+    # One identity: the market lists the offer under the uuid the owner
+    # was given.
     listed = ok(realstack, org_b, 'market', 'offer', 'list')
-    assert [o['uuid'] for o in listed] == [offer['market_offer_uuid']]
+    assert [o['UUID'] for o in listed] == [offer['uuid']]
 
     # Refusals come back as the API's sentence, through keystonemiddleware.
     refused = openstack(realstack, org_b, 'market', 'bid', 'create',

@@ -26,13 +26,49 @@ class ProviderOfferTest(base.CLITestCase):
                          datetime.timedelta(days=3))
         self.assertLess(abs((end - in_three_days).total_seconds()), 60)
 
-        # Published: everybody sees it on the market.
+        # Published: everybody sees it on the market, under the uuid the
+        # owner was given (one identity, whichever API is asked).
         listed = self.cli_json('market', 'offer', 'list', project='org-c')
-        self.assertEqual([offer['market_offer_uuid']],
-                         [o['UUID'] for o in listed])
-        shown = self.cli_json('market', 'offer', 'show', listed[0]['UUID'])
+        self.assertEqual([offer['uuid']], [o['UUID'] for o in listed])
+        shown = self.cli_json('market', 'offer', 'show', offer['uuid'])
         self.assertEqual(('provider-1', node.id),
                          (shown['provider'], shown['resource_uuid']))
+        mine = self.cli_json('market', 'provider', 'offer', 'list',
+                             '--long', project='org-a')
+        self.assertEqual([(offer['uuid'], offer['uuid'], 'open')],
+                         [(o['UUID'], o['Market Offer UUID'], o['Status'])
+                          for o in mine])
+        self.assertEqual(offer, self.cli_json(
+            'market', 'provider', 'offer', 'show', offer['uuid'],
+            project='org-a'))
+
+        # Cancelled with the uuid it was created under, through the market.
+        self.assertEqual('', self.cli('market', 'offer', 'cancel',
+                                      offer['uuid'], project='org-a'))
+        self.assertEqual('cancelled', self.cli_json(
+            'market', 'offer', 'show', offer['uuid'],
+            project='org-a')['status'])
+
+    def test_provider_offer_cancel_several(self):
+        self.provider.ironic.add_node('org-a', name='a-node-0')
+        self.provider.ironic.add_node('org-a', name='a-node-1')
+        offers = [self.cli_json('market', 'offer', 'create', '--node', name,
+                                '--start', '+10m', '--end', '+1d',
+                                '--price', '1', project='org-a')
+                  for name in ('a-node-0', 'a-node-1')]
+        code, out, err = self.run_cli(
+            'market', 'provider', 'offer', 'cancel', offers[0]['uuid'],
+            'no-such-offer', offers[1]['uuid'], project='org-a')
+        # Each is tried; the one failure is reported on one line, and the
+        # command fails.
+        self.assertEqual(1, code)
+        self.assertIn('Offer no-such-offer: ', err)
+        self.assertIn('(HTTP 404 Not Found, request req-', err)
+        self.assertIn('1 of 3 offers could not be cancelled.', err)
+        self.assertEqual(
+            ['cancelled', 'cancelled'],
+            [self.cli_json('market', 'provider', 'offer', 'show', o['uuid'],
+                           project='org-a')['status'] for o in offers])
 
     def test_provider_refusal_shows_its_detail(self):
         self.provider.ironic.add_node('org-a', name='a-node-0')
