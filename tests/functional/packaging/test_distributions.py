@@ -9,6 +9,8 @@ server distribution ``flocx`` itself. Uses pip's index and cache, as any
 install does (about 50 s with a warm cache).
 """
 
+import ast
+import importlib.metadata
 import json
 import pathlib
 import re
@@ -107,3 +109,43 @@ def test_python_requires_is_what_the_code_needs():
             for name in ('datetime.UTC', 'import tomllib', 'typing.Self',
                          'ExceptionGroup'):
                 assert name not in source, f'{path}: {name}'
+
+
+# Modules of Horizon's distribution, which is not installed with the tests.
+NOT_INSTALLED_HERE = {'django': 'django', 'horizon': 'horizon',
+                      'openstack_dashboard': 'horizon'}
+
+
+def imported_modules(folder):
+    for path in folder.rglob('*.py'):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                yield from (alias.name.split('.')[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                yield node.module.split('.')[0]
+
+
+def declared(dist):
+    text = (REPO / dist / 'pyproject.toml').read_text()
+    block = text.split('dependencies = [', 1)[1].split(']', 1)[0]
+    return {canonical(re.match(r'\s*"([A-Za-z0-9_.-]+)', line).group(1))
+            for line in block.splitlines() if line.strip().startswith('"')}
+
+
+@pytest.mark.parametrize('dist,own', [
+    ('client', {'flocxclient', 'flocx_cli'}),
+    ('dashboard', {'flocx_dashboard'})])
+def test_every_import_is_declared(dist, own):
+    """tenacity, cliff and yaml were imported without being declared."""
+    providers = importlib.metadata.packages_distributions()
+    missing = set()
+    for module in set(imported_modules(REPO / dist)) - own:
+        if module in sys.stdlib_module_names:
+            continue
+        if module in NOT_INSTALLED_HERE:
+            names = {NOT_INSTALLED_HERE[module]}
+        else:
+            names = {canonical(n) for n in providers.get(module, [module])}
+        if not names & declared(dist):
+            missing.add(module)
+    assert not missing, f'{dist}: imported, not declared: {missing}'
