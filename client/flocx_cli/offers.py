@@ -7,6 +7,8 @@ there reaches the provider at once). ``provider offer list/show`` read the
 provider's own record of its offers.
 """
 
+import argparse
+
 from flocx_cli import common
 
 LIST_COLUMNS = ('uuid', 'project_id', 'resource_class', 'start_time',
@@ -45,6 +47,75 @@ class CreateOffer(common.ShowOne):
         offer = self.flocx.create_offer(args.node, args.start, args.end,
                                         args.price)
         return common.show(offer)
+
+
+class PublishOffer(common.ShowOne):
+    """Put an offer straight on the market (service or admin only).
+
+    What provider services do for their owners; an owner offers its nodes
+    with "offer create" instead, which checks the node in Ironic.
+    """
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument(
+            '--project', metavar='<project>', required=True,
+            help='Owner project (name or ID).')
+        parser.add_argument(
+            '--project-domain', metavar='<project-domain>',
+            help='Domain of the owner project (name or ID).')
+        parser.add_argument(
+            '--resource-uuid', metavar='<uuid>', required=True,
+            help='UUID of the node offered.')
+        parser.add_argument(
+            '--resource-class', metavar='<class>', required=True,
+            help='Its resource class, e.g. baremetal.')
+        parser.add_argument(
+            '--provider', metavar='<name>',
+            help='The provider service answering for the node (default: '
+                 'none; the market then tells no provider about it).')
+        parser.add_argument(
+            '--property', metavar='<key=value>', action='append',
+            dest='properties', default=[], type=_property,
+            help='A property of the node (cpus, memory_mb, local_gb, '
+                 'cpu_arch, traits=A,B or any other); repeat for several.')
+        parser.add_argument(
+            '--start', metavar='<time>', required=True, type=common.time,
+            help=f'Start of the offered window: {common.TIME_HELP}.')
+        parser.add_argument(
+            '--end', metavar='<time>', required=True, type=common.time,
+            help=f'End of the offered window: {common.TIME_HELP}.')
+        parser.add_argument(
+            '--price', metavar='<price>', required=True, type=common.price,
+            help='Lowest price per node-hour (a decimal number).')
+        return parser
+
+    def take_action(self, args):
+        body = {'project_id': common.project_id(self.app, args),
+                'resource_uuid': args.resource_uuid,
+                'resource_class': args.resource_class,
+                'properties': dict(args.properties),
+                'start_time': args.start, 'end_time': args.end,
+                'price': args.price}
+        if args.provider:
+            body['provider'] = args.provider
+        return common.show(self.flocx.publish_offer(body))
+
+
+def _property(text):
+    key, sep, value = text.partition('=')
+    if not sep or not key:
+        raise argparse.ArgumentTypeError(f'{text!r} is not <key>=<value>')
+    if key == 'traits':
+        return key, [t for t in value.split(',') if t]
+    return key, _number(value)
+
+
+def _number(text):
+    try:
+        return int(text)
+    except ValueError:
+        return text
 
 
 class ListOffers(common.Lister):

@@ -13,6 +13,7 @@ import os
 import pathlib
 import subprocess
 import sys
+import uuid as uuidlib
 
 import pytest
 import yaml
@@ -184,7 +185,7 @@ def test_every_command_against_the_real_apis(realstack, flocx_services,
                '--start', 'now', '--end', '+4h', '--price', '2')
     assert run(org_a, 'market', 'provider', 'offer', 'cancel',
                again['uuid']).returncode == 0
-    assert js(org_b, 'market', 'offer', 'show',
+    assert js(org_a, 'market', 'offer', 'show',
               again['uuid'])['status'] == 'cancelled'
     fails(org_a, 'market', 'offer', 'cancel', offers[1]['uuid'])
 
@@ -244,5 +245,15 @@ def test_every_command_against_the_real_apis(realstack, flocx_services,
     out = run(org_b, 'market', 'offer', 'list', '-f', 'value', '-c',
               'UUID').stdout
     assert out.split() == [uuid]
+
+    # What providers do, by hand (admin): an offer straight on the market.
+    published = js(admin, 'market', 'offer', 'publish', '--project', 'org-c',
+                   '--resource-uuid', str(uuidlib.uuid4()),
+                   '--resource-class', 'baremetal', '--property', 'cpus=8',
+                   '--start', 'now', '--end', '+1h', '--price', '0.75')
+    assert (published['project_id'], published['properties']) == (
+        realstack.project_id('org-c'), {'cpus': 8})
+    assert run(admin, 'market', 'offer', 'cancel',
+               published['uuid']).returncode == 0
 
     assert commands - used == set()

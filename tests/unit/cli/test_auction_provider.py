@@ -70,6 +70,28 @@ class ProviderOfferTest(base.CLITestCase):
             [self.cli_json('market', 'provider', 'offer', 'show', o['uuid'],
                            project='org-a')['status'] for o in offers])
 
+    def test_offer_publish_straight_to_the_market(self):
+        resource = str(uuid.uuid4())
+        offer = self.cli_json(
+            'market', 'offer', 'publish', '--project', 'org-c',
+            '--resource-uuid', resource, '--resource-class', 'baremetal',
+            '--property', 'cpus=8', '--property', 'cpu_arch=x86_64',
+            '--property', 'traits=CUSTOM_A,CUSTOM_B', '--start', '+1h',
+            '--end', '+2h', '--price', '0.30', project='service',
+            roles='service')
+        self.assertEqual(('org-c', resource, 0.3, 'open'),
+                         (offer['project_id'], offer['resource_uuid'],
+                          offer['price'], offer['status']))
+        self.assertEqual({'cpus': 8, 'cpu_arch': 'x86_64',
+                          'traits': ['CUSTOM_A', 'CUSTOM_B']},
+                         offer['properties'])
+        # Owners offer through their provider: the market refuses them.
+        err = self.cli_error(
+            'market', 'offer', 'publish', '--project', 'org-b',
+            '--resource-uuid', resource, '--resource-class', 'baremetal',
+            '--start', '+3h', '--end', '+4h', '--price', '1')
+        self.assertIn('(HTTP 403 Forbidden, request req-', err)
+
     def test_provider_refusal_shows_its_detail(self):
         self.provider.ironic.add_node('org-a', name='a-node-0')
         err = self.cli_error('market', 'offer', 'create', '--node',
