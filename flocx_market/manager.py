@@ -16,7 +16,7 @@ from flocx_market.api.v1 import offers as offers_api
 
 
 class MarketManager:
-    target = messaging.Target(version='1.0')
+    target = messaging.Target(version='1.1')
 
     def __init__(self, services):
         self.services = services
@@ -54,14 +54,23 @@ class MarketManager:
 
     @messaging.expected_exceptions(errors.APIError)
     def publish_offer(self, ctx, offer):
+        # 1.1: the provider's own uuid for the offer, which the market
+        # keeps, so that the offer has one identity everywhere.
+        offer = dict(offer)
+        uuid = v.validate(offer.pop('uuid', None),
+                          {'anyOf': [v.UUID, {'type': 'null'}]})
         body = v.validate(offer, offers_api.CREATE_SCHEMA)
-        return self.market.create_offer(
-            ctx, offers_api.offer_values(self.conf, body))
+        values = offers_api.offer_values(self.conf, body)
+        if uuid:
+            values['uuid'] = uuid
+        return self.market.create_offer(ctx, values)
 
     @messaging.expected_exceptions(errors.APIError)
     def cancel_offer(self, ctx, uuid):
+        # The provider asked, so it needs no telling.
         return self.market.cancel_offer(ctx, uuid,
-                                        reason='cancelled by its provider')
+                                        reason='cancelled by its provider',
+                                        tell_provider=False)
 
     def list_offers(self, ctx, provider, status=None):
         return self._all(self.db.list_offers,

@@ -52,10 +52,17 @@ class Market:
         self.auction.order_created(ctx, 'offer', offer)
         return offer
 
-    def cancel_offer(self, ctx, uuid, reason='cancelled by its owner'):
+    def cancel_offer(self, ctx, uuid, reason='cancelled by its owner',
+                     tell_provider=True):
         offer = self.db.cancel_offer(uuid, reason)
         self.notifier.emit(ctx, 'Offer', 'cancel', offer)
         self.auction.order_cancelled(ctx, 'offer', uuid)
+        if tell_provider and offer.get('provider'):
+            # Cancelled here, through the market: the provider that
+            # published it closes its own record now rather than at its
+            # next comparison with the market (up to a minute), so that the
+            # node can be offered again at once.
+            self.providers.offer_closed(ctx, offer['provider'], offer)
         return offer
 
     def create_bid(self, ctx, values):

@@ -7,6 +7,8 @@ API version history:
 * 1.0 -- get_order_book, commit_awards, reject_bids, publish_offer,
   cancel_offer, list_contracts, update_contract, list_offers, record_round,
   list_rounds, get_round, market_prices.
+* 1.1 -- publish_offer's offer may carry the provider's ``uuid`` for it,
+  which the market keeps.
 """
 
 from flocx_common import rpc
@@ -55,7 +57,9 @@ class MarketAPI:
     # For providers
 
     def publish_offer(self, ctx, offer):
-        return self.client.call(ctx, 'publish_offer', offer=offer)
+        version = '1.1' if offer.get('uuid') else '1.0'
+        return self.client.prepare(version=version).call(
+            ctx, 'publish_offer', offer=offer)
 
     def cancel_offer(self, ctx, uuid):
         return self.client.call(ctx, 'cancel_offer', uuid=uuid)

@@ -56,7 +56,7 @@ class InlineExecutor:
 
 
 class ProviderManager:
-    target = messaging.Target(version='1.0')
+    target = messaging.Target(version='1.1')
 
     def __init__(self, services, executor=None, clock=timeutils.utcnow):
         self.conf = services.conf
@@ -86,6 +86,10 @@ class ProviderManager:
     def contract_changed(self, ctx, contract):
         """The market wrote or changed a contract: sweep now."""
         self.wake.set()
+
+    def offer_closed(self, ctx, offer):
+        """The market closed one of our offers: close it here too, now."""
+        self._close_offers({offer['uuid']: offer})
 
     # The sweep
 
@@ -363,6 +367,10 @@ class ProviderManager:
             LOG.exception('Could not list offers from the market')
             return
         self._offers_synced = now
+        self._close_offers(closed)
+
+    def _close_offers(self, closed):
+        """Close our open offers among ``closed`` ({market uuid: offer})."""
         for uuid, offer in self.db.offers_by_market_uuid(closed).items():
             if offer['status'] == 'open':
                 self.db.update_offer(

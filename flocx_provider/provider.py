@@ -122,7 +122,10 @@ class Provider:
             'properties': properties, 'start_time': start,
             'end_time': end, 'price': price})
         try:
+            # The market keeps this offer's uuid: one identity for the
+            # owner, whichever API it asks.
             published = self.market.publish_offer(ctx, {
+                'uuid': offer['uuid'],
                 'project_id': project_id, 'provider': self.name,
                 'resource_type': 'ironic_node', 'resource_uuid': node.id,
                 'resource_class': offer['resource_class'],

@@ -6,6 +6,7 @@ market can address the provider that published an offer.
 API version history:
 
 * 1.0 -- contract_changed.
+* 1.1 -- offer_closed.
 """
 
 from flocx_common import rpc
@@ -23,3 +24,10 @@ class ProviderAPI:
         delays fulfilment until its next poll."""
         self.client.prepare(server=provider).cast(
             ctx, 'contract_changed', contract=contract)
+
+    def offer_closed(self, ctx, provider, offer):
+        """The market closed one of the provider's offers (cancelled through
+        the market). A cast: the provider also compares its offers with the
+        market's periodically, so a lost one only delays the close."""
+        self.client.prepare(server=provider, version='1.1').cast(
+            ctx, 'offer_closed', offer=offer)

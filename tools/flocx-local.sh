@@ -18,7 +18,7 @@ if [ ! -f "$stamp" ] || [ requirements.txt -nt "$stamp" ] || \
   python3 -m venv "$venv"
   "$venv/bin/pip" install -q -U pip
   "$venv/bin/pip" install -q -r requirements.txt -r functional-requirements.txt
-  "$venv/bin/pip" install -q -e .
+  "$venv/bin/pip" install -q -e . -e ./client
   touch "$stamp"
 fi
 export PYTHONWARNINGS=ignore

@@ -119,8 +119,9 @@ class Connection(db.Connection):
     @retry_on_deadlock
     def create_offer(self, values):
         now = timeutils.utcnow()
-        row = dict(values, uuid=str(uuidlib.uuid4()), status='open',
-                   created_at=now, updated_at=now)
+        # A provider's offer keeps the uuid the provider gave it.
+        row = dict(values, uuid=values.get('uuid') or str(uuidlib.uuid4()),
+                   status='open', created_at=now, updated_at=now)
         with self.writer() as session:
             _lock_resource(session, row['resource_uuid'])
             overlapping = session.execute(

@@ -4,7 +4,8 @@
 Horizon pins its own Django and client libraries, so it never goes into the
 FLOCX services' environment: it gets a virtualenv of its own under DIR
 (default $FLOCX_HORIZON_DIR or <repo>/.venv-horizon), which sees this
-checkout's flocx_dashboard through a .pth file (like ``pip install -e``
+checkout's dashboard/ and client/ distributions (flocx_dashboard, flocxclient)
+through a .pth file (like ``pip install -e``
 without dependencies)::
 
     python tools/horizon/hzlocal.py install               # venv + horizon + playwright (~40 s)
@@ -40,7 +41,10 @@ REPO = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 DEFAULT_DIR = Path(os.environ.get('FLOCX_HORIZON_DIR', REPO / '.venv-horizon'))
 REQUIREMENTS = REPO / 'dashboard-requirements.txt'
-ENABLED_SRC = REPO / 'flocx_dashboard' / 'enabled'
+# The dashboard and client distributions' source folders (dashboard/,
+# client/): the panel imports flocxclient.
+DIST_DIRS = (REPO / 'dashboard', REPO / 'client')
+ENABLED_SRC = REPO / 'dashboard' / 'flocx_dashboard' / 'enabled'
 HOST = '127.0.0.1'
 CHROMIUM = os.environ.get('FLOCX_CHROMIUM', '/usr/bin/chromium')
 # What headless Debian Chromium needs in a container (see HORIZON.md).
@@ -79,7 +83,8 @@ class Horizon:
             return False
         probe = subprocess.run(
             [str(self.python), '-c',
-             'import openstack_dashboard, playwright, flocx_dashboard'],
+             'import openstack_dashboard, playwright, flocx_dashboard, '
+             'flocxclient'],
             check=False, capture_output=True)
         return probe.returncode == 0
 
@@ -94,9 +99,11 @@ class Horizon:
                   'pip'])
         _run([str(self.python), '-m', 'pip', 'install', '-q',
               *(['-U'] if upgrade else []), '-r', str(REQUIREMENTS)])
-        # This checkout's flocx_dashboard, without the services' deps.
+        # This checkout's flocx_dashboard and flocxclient, as `pip install
+        # -e dashboard client` would put them on the path (their own
+        # dependencies, keystoneauth1 and Horizon, are Horizon's).
         (self.site_packages() / 'flocx-dashboard-dev.pth').write_text(
-            f'{REPO}\n')
+            ''.join(f'{path}\n' for path in DIST_DIRS))
         print(f'installed Horizon in {self.venv} in '
               f'{time.monotonic() - t0:.1f} s', file=sys.stderr)
 
@@ -138,8 +145,9 @@ class Horizon:
         h = hashlib.sha256()
         sources = [local / 'local_settings.py',
                    *sorted((local / 'enabled').glob('*.py')),
-                   *sorted(p for p in (REPO / 'flocx_dashboard').rglob('*')
-                           if p.is_file() and '__pycache__' not in p.parts)]
+                   *sorted(p for dist in DIST_DIRS for p in dist.rglob('*')
+                           if p.is_file() and '__pycache__' not in p.parts
+                           and p.suffix in ('.py', '.html', '.css', '.js'))]
         for path in sources:
             h.update(str(path).encode())
             h.update(path.read_bytes())

@@ -78,7 +78,8 @@ class StubAPI:
             'method': req.method, 'path': req.path, 'query': dict(req.GET),
             'json': json.loads(req.body) if req.body else None,
             'version': req.headers.get('OpenStack-API-Version'),
-            'token': req.headers.get('X-Auth-Token')})
+            'token': req.headers.get('X-Auth-Token'),
+            'global_request_id': req.headers.get('X-OpenStack-Request-ID')})
         status, body = self.answers.get(
             (req.method, req.path),
             (404, {'errors': [{'status': 404, 'title': 'Not Found',

@@ -1,6 +1,7 @@
 """``offer create`` (provider API), ``round`` and ``price`` (auction API)."""
 
 import datetime
+import json
 import uuid
 
 from oslo_utils import timeutils
@@ -25,13 +26,71 @@ class ProviderOfferTest(base.CLITestCase):
                          datetime.timedelta(days=3))
         self.assertLess(abs((end - in_three_days).total_seconds()), 60)
 
-        # Published: everybody sees it on the market.
+        # Published: everybody sees it on the market, under the uuid the
+        # owner was given (one identity, whichever API is asked).
         listed = self.cli_json('market', 'offer', 'list', project='org-c')
-        self.assertEqual([offer['market_offer_uuid']],
-                         [o['uuid'] for o in listed])
-        shown = self.cli_json('market', 'offer', 'show', listed[0]['uuid'])
+        self.assertEqual([offer['uuid']], [o['UUID'] for o in listed])
+        shown = self.cli_json('market', 'offer', 'show', offer['uuid'])
         self.assertEqual(('provider-1', node.id),
                          (shown['provider'], shown['resource_uuid']))
+        mine = self.cli_json('market', 'provider', 'offer', 'list',
+                             '--long', project='org-a')
+        self.assertEqual([(offer['uuid'], offer['uuid'], 'open')],
+                         [(o['UUID'], o['Market Offer UUID'], o['Status'])
+                          for o in mine])
+        self.assertEqual(offer, self.cli_json(
+            'market', 'provider', 'offer', 'show', offer['uuid'],
+            project='org-a'))
+
+        # Cancelled with the uuid it was created under, through the market.
+        self.assertEqual('', self.cli('market', 'offer', 'cancel',
+                                      offer['uuid'], project='org-a'))
+        self.assertEqual('cancelled', self.cli_json(
+            'market', 'offer', 'show', offer['uuid'],
+            project='org-a')['status'])
+
+    def test_provider_offer_cancel_several(self):
+        self.provider.ironic.add_node('org-a', name='a-node-0')
+        self.provider.ironic.add_node('org-a', name='a-node-1')
+        offers = [self.cli_json('market', 'offer', 'create', '--node', name,
+                                '--start', '+10m', '--end', '+1d',
+                                '--price', '1', project='org-a')
+                  for name in ('a-node-0', 'a-node-1')]
+        code, out, err = self.run_cli(
+            'market', 'provider', 'offer', 'cancel', offers[0]['uuid'],
+            'no-such-offer', offers[1]['uuid'], project='org-a')
+        # Each is tried; the one failure is reported on one line, and the
+        # command fails.
+        self.assertEqual(1, code)
+        self.assertIn('Offer no-such-offer: ', err)
+        self.assertIn('(HTTP 404 Not Found, request req-', err)
+        self.assertIn('1 of 3 offers could not be cancelled.', err)
+        self.assertEqual(
+            ['cancelled', 'cancelled'],
+            [self.cli_json('market', 'provider', 'offer', 'show', o['uuid'],
+                           project='org-a')['status'] for o in offers])
+
+    def test_offer_publish_straight_to_the_market(self):
+        resource = str(uuid.uuid4())
+        offer = self.cli_json(
+            'market', 'offer', 'publish', '--project', 'org-c',
+            '--resource-uuid', resource, '--resource-class', 'baremetal',
+            '--property', 'cpus=8', '--property', 'cpu_arch=x86_64',
+            '--property', 'traits=CUSTOM_A,CUSTOM_B', '--start', '+1h',
+            '--end', '+2h', '--price', '0.30', project='service',
+            roles='service')
+        self.assertEqual(('org-c', resource, 0.3, 'open'),
+                         (offer['project_id'], offer['resource_uuid'],
+                          offer['price'], offer['status']))
+        self.assertEqual({'cpus': 8, 'cpu_arch': 'x86_64',
+                          'traits': ['CUSTOM_A', 'CUSTOM_B']},
+                         offer['properties'])
+        # Owners offer through their provider: the market refuses them.
+        err = self.cli_error(
+            'market', 'offer', 'publish', '--project', 'org-b',
+            '--resource-uuid', resource, '--resource-class', 'baremetal',
+            '--start', '+3h', '--end', '+4h', '--price', '1')
+        self.assertIn('(HTTP 403 Forbidden, request req-', err)
 
     def test_provider_refusal_shows_its_detail(self):
         self.provider.ironic.add_node('org-a', name='a-node-0')
@@ -75,17 +134,17 @@ class AuctionTest(base.CLITestCase):
                   for i in range(5)]
         newest_first = [r['id'] for r in reversed(rounds)]
         listed = self.cli_json('market', 'round', 'list')
-        self.assertEqual(newest_first, [r['id'] for r in listed])
-        self.assertEqual({'baremetal': 5.0}, listed[0]['clearing_prices'])
+        self.assertEqual(newest_first, [r['ID'] for r in listed])
+        self.assertEqual({'baremetal': 5.0}, listed[0]['Clearing Prices'])
         page = self.cli_json('market', 'round', 'list', '--limit', '2',
                              '--marker', newest_first[1])
-        self.assertEqual(newest_first[2:4], [r['id'] for r in page])
+        self.assertEqual(newest_first[2:4], [r['ID'] for r in page])
 
         shown = self.cli_json('market', 'round', 'show', rounds[0]['id'])
         self.assertEqual((4, 3, 0), (shown['offers_in'], shown['bids_in'],
                                      shown['contracts']))
         table = self.cli('market', 'round', 'show', rounds[0]['id'])
-        self.assertIn("baremetal='1.0'", table)
+        self.assertIn('baremetal=1.0', table)
 
     def test_round_show_unknown(self):
         err = self.cli_error('market', 'round', 'show', 'no-such-round')
@@ -95,15 +154,41 @@ class AuctionTest(base.CLITestCase):
         # Clearing needs the leading auction engine, which is not running
         # here: the stub answers as the auction API would after a round.
         self.use_endpoints(auction='stub')
-        round_ = {'id': 'r-1', 'contracts': 2, 'clearing_prices': {}}
+        round_ = {'id': 'r-1', 'contracts': 2, 'bids_in': 3,
+                  'clearing_prices': {}}
         self.stub.answer('POST', '/v1/rounds', round_, status=201)
-        started = self.cli_json('market', 'round', 'start', project='admin',
-                                roles='admin')
-        self.assertEqual(round_, started)
+        code, out, err = self.run_cli('market', 'round', 'start', '-f',
+                                      'json', project='admin', roles='admin')
+        self.assertEqual((0, ''), (code, err))
+        self.assertEqual(round_, json.loads(out))
         request, = self.stub.requests
         self.assertEqual(('POST', '/v1/rounds', 'auction 1.0', 'admin:admin'),
                          (request['method'], request['path'],
                           request['version'], request['token']))
+
+    def test_round_start_says_the_periodic_round_took_the_bids(self):
+        # issue 10: "bids_in 0" right after a bid, and nothing said.
+        self.use_endpoints(auction='stub')
+        empty = {'id': 'r-2', 'offers_in': 0, 'bids_in': 0, 'contracts': 0,
+                 'clearing_prices': {}}
+        periodic = {'id': 'r-1', 'offers_in': 2, 'bids_in': 1,
+                    'contracts': 1, 'started_at': market_base.iso(
+                        timeutils.utcnow() - datetime.timedelta(seconds=20))}
+        self.stub.answer('POST', '/v1/rounds', empty, status=201)
+        self.stub.answer('GET', '/v1/rounds', {'rounds': [empty, periodic]})
+        code, out, err = self.run_cli('market', 'round', 'start', '-f',
+                                      'json', project='admin', roles='admin')
+        self.assertEqual(0, code, err)
+        self.assertEqual(empty, json.loads(out))  # stdout stays JSON
+        self.assertRegex(err, r'No bid was waiting: the periodic round r-1 '
+                              r'\d+ s ago already took 1 bid\(s\) and 2 '
+                              r'offer\(s\) \(openstack market round show '
+                              r'r-1\)')
+        # Nothing before it either: said plainly.
+        self.stub.answer('GET', '/v1/rounds', {'rounds': [empty]})
+        code, out, err = self.run_cli('market', 'round', 'start',
+                                      project='admin', roles='admin')
+        self.assertIn('No bid was waiting for this round.', err)
 
     def test_round_start_is_for_admins(self):
         err = self.cli_error('market', 'round', 'start')
@@ -118,16 +203,16 @@ class AuctionTest(base.CLITestCase):
         prices = self.cli_json('market', 'price', 'list')
         self.assertEqual([('baremetal', 1.5), ('gpu', 9.0),
                           ('baremetal', 1.75)],
-                         [(p['resource_class'], p['price']) for p in prices])
+                         [(p['Resource Class'], p['Price']) for p in prices])
         prices = self.cli_json('market', 'price', 'list', '--resource-class',
                                'baremetal', '--since', '+1h')
         self.assertEqual([], prices)
         prices = self.cli_json('market', 'price', 'list', '--resource-class',
                                'baremetal', '--since', latest['started_at'])
         self.assertEqual([(latest['id'], 1.75)],
-                         [(p['round_id'], p['price']) for p in prices])
+                         [(p['Round ID'], p['Price']) for p in prices])
 
         depth = self.cli_json('market', 'price', 'list', '--depth')
-        self.assertEqual([{'resource_class': 'baremetal', 'offers': 1,
-                           'nodes_on_offer': 1, 'lowest_ask': 1.25,
-                           'bids': 1, 'nodes_wanted': 3}], depth)
+        self.assertEqual([{'Resource Class': 'baremetal', 'Offers': 1,
+                           'Nodes On Offer': 1, 'Lowest Ask': 1.25,
+                           'Bids': 1, 'Nodes Wanted': 3}], depth)

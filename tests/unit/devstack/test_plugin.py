@@ -160,8 +160,10 @@ def devstack(tmp_path):
 
 def test_install(devstack):
     devstack.phase('install_flocx')
+    # The servers, then python-flocxclient (the `openstack market` plugin).
     assert devstack.calls('setup_develop') == [
-        (devstack.env['DEST'] + '/flocx',)]
+        (devstack.env['DEST'] + '/flocx',),
+        (devstack.env['DEST'] + '/flocx/client',)]
 
 
 def test_configure_writes_each_service_config(devstack):

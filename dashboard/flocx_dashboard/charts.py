@@ -67,7 +67,7 @@ def price_history(points, width=640, height=260):
     for i in range(3):
         t = t0 + (t1 - t0) * i / 2
         label = datetime.datetime.fromtimestamp(
-            t, datetime.UTC).strftime('%m-%d %H:%M')
+            t, datetime.timezone.utc).strftime('%m-%d %H:%M')
         parts.append(f'<text x="{_num(x(t))}" y="{height - bottom + 16}" '
                      f'text-anchor="middle">{label}</text>')
     parts.append(f'<line x1="{left}" x2="{left}" y1="{top}" '

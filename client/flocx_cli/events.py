@@ -6,17 +6,14 @@ order they happened; ``--since`` reads only the ones after a number already
 seen, which is how a script follows the feed.
 """
 
-from osc_lib.command import command
-
 from flocx_cli import common
 
-# Within the API's default maximum page size (1,000).
-PAGE = 500
 COLUMNS = ('id', 'created_at', 'event_type', 'object_type', 'object_uuid',
-           'project_id', 'detail')
+           'detail')
+LONG_COLUMNS = ('project_id',)
 
 
-class ListEvents(command.Lister):
+class ListEvents(common.Lister):
     """List your project's events, oldest first (admin: every project's)."""
 
     def get_parser(self, prog_name):
@@ -24,7 +21,7 @@ class ListEvents(command.Lister):
         parser.add_argument(
             '--since', metavar='<id>', type=int, default=0,
             help='Only events after the one with this id (the last one you '
-                 'have seen).')
+                 'have seen; default 0: from the first).')
         parser.add_argument(
             '--object', metavar='<uuid>',
             help='Only events of this offer, bid or contract.')
@@ -32,18 +29,12 @@ class ListEvents(command.Lister):
             '--limit', metavar='<n>', type=int,
             help='Return at most <n> events. Without --limit every event '
                  'since --since is fetched.')
+        common.add_long_option(parser)
         return parser
 
     def take_action(self, args):
-        market = self.app.client_manager.market
-        page_size = args.limit or PAGE
-        events, since = [], args.since
-        while True:
-            page = market.request('GET', '/v1/events', params={
-                'since': since, 'object_uuid': args.object,
-                'limit': page_size})['events']
-            events.extend(page)
-            # The feed has no next link: a short page is its end.
-            if args.limit is not None or len(page) < page_size:
-                return common.table(events, COLUMNS)
-            since = page[-1]['id']
+        events = self.flocx.list_events(since=args.since,
+                                        object_uuid=args.object,
+                                        limit=args.limit)
+        return common.table(events, COLUMNS, long_fields=LONG_COLUMNS,
+                            long=args.long)

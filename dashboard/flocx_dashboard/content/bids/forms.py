@@ -81,7 +81,7 @@ def parse_utc(text):
     for fmt in TIME_FORMATS:
         try:
             return datetime.datetime.strptime(text, fmt).replace(
-                tzinfo=datetime.UTC)
+                tzinfo=datetime.timezone.utc)
         except ValueError:
             pass
     raise ValueError(_('Use YYYY-MM-DD HH:MM (UTC).'))
@@ -123,7 +123,7 @@ class CreateBidForm(forms.SelfHandlingForm):
 
     def clean(self):
         data = super().clean()
-        now = datetime.datetime.now(datetime.UTC)
+        now = datetime.datetime.now(datetime.timezone.utc)
         for field in ('start', 'latest_start'):
             try:
                 data[field] = parse_utc(data.get(field))

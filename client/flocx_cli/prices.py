@@ -4,17 +4,14 @@ The auction API publishes aggregates only: clearing prices per round and
 the current depth of the book; no bid's price is ever revealed.
 """
 
-from osc_lib.command import command
-
 from flocx_cli import common
-from flocx_cli import http
 
 PRICE_COLUMNS = ('resource_class', 'round_id', 'time', 'price')
 DEPTH_COLUMNS = ('resource_class', 'offers', 'nodes_on_offer', 'lowest_ask',
                  'bids', 'nodes_wanted')
 
 
-class ListPrices(command.Lister):
+class ListPrices(common.Lister):
     """List clearing prices per resource class and round, or the book depth."""
 
     def get_parser(self, prog_name):
@@ -22,7 +19,8 @@ class ListPrices(command.Lister):
         parser.add_argument('--resource-class', metavar='<class>',
                             help='Only this resource class.')
         parser.add_argument('--since', metavar='<time>', type=common.time,
-                            help=f'Only prices from rounds since this time: '
+                            help=f'Only prices from rounds since this time '
+                                 f'(default: every recorded round): '
                                  f'{common.TIME_HELP}.')
         parser.add_argument(
             '--depth', action='store_true',
@@ -32,10 +30,8 @@ class ListPrices(command.Lister):
         return parser
 
     def take_action(self, args):
-        body = self.app.client_manager.market.request(
-            'GET', '/v1/prices', http.AUCTION,
-            params={'resource_class': args.resource_class,
-                    'since': args.since})
+        body = self.flocx.get_prices(resource_class=args.resource_class,
+                                     since=args.since)
         if args.depth:
             return common.table(body['depth'], DEPTH_COLUMNS)
         return common.table(body['prices'], PRICE_COLUMNS)

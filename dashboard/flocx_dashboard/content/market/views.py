@@ -33,7 +33,7 @@ class IndexView(views.HorizonTemplateView):
         context['auction'] = api.is_enabled(request, api.AUCTION)
         points, depth = [], None
         if context['auction']:
-            since = (datetime.datetime.now(datetime.UTC)
+            since = (datetime.datetime.now(datetime.timezone.utc)
                      - datetime.timedelta(days=HISTORY_DAYS))
             try:
                 body = api.prices(request, since=since)

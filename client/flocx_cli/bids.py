@@ -6,14 +6,19 @@ Bids are sealed: a project sees only its own (an admin sees all).
 import argparse
 import math
 import re
+import time
 
 from cliff import columns
-from osc_lib.command import command
+from osc_lib import exceptions as osc_exceptions
 
 from flocx_cli import common
 
 LIST_COLUMNS = ('uuid', 'quantity', 'resource_class', 'start_time',
                 'duration', 'price', 'status')
+LONG_COLUMNS = ('project_id', 'constraints', 'latest_start_time',
+                'decide_by', 'status_reason', 'created_at', 'updated_at')
+# How often --wait asks whether the bid was decided.
+WAIT_INTERVAL = 2.0
 STATUSES = ('open', 'contracted', 'cancelled', 'expired')
 SORT_KEYS = ('created_at', 'updated_at', 'start_time', 'price')
 
@@ -73,7 +78,7 @@ class ConstraintsColumn(columns.FormattableColumn):
 FORMATTERS = {'constraints': ConstraintsColumn}
 
 
-class CreateBid(command.ShowOne):
+class CreateBid(common.ShowOne):
     """Ask for nodes: how many, what kind, when, for how long, at what price."""
 
     def get_parser(self, prog_name):
@@ -84,7 +89,8 @@ class CreateBid(command.ShowOne):
                  '(default 1).')
         parser.add_argument(
             '--resource-class', metavar='<class>',
-            help='Only nodes of this resource class, e.g. baremetal.')
+            help='Only nodes of this resource class, e.g. baremetal '
+                 '(default: any).')
         parser.add_argument(
             '--constraint', metavar='<constraint>', type=constraint,
             action='append', dest='constraints', default=[],
@@ -106,12 +112,21 @@ class CreateBid(command.ShowOne):
             help=f'How long the nodes are needed: {common.DURATION_HELP}. '
                  'At least 60 seconds.')
         parser.add_argument(
-            '--price', metavar='<price>', required=True, type=float,
-            help='Highest price per node-hour you will pay.')
+            '--price', metavar='<price>', required=True, type=common.price,
+            help='Highest price per node-hour you will pay (a decimal '
+                 'number, sent exactly as written).')
         parser.add_argument(
             '--decide-by', metavar='<time>', type=common.time,
-            help='Give up if not matched by this time (at the latest, the '
-                 f'latest start): {common.TIME_HELP}.')
+            help='Give up if not matched by this time; not after the latest '
+                 'start. Default: the auction answers a bid '
+                 'answer_before_start (12 h unless the operator changed it: '
+                 'see "openstack market auction show") before its earliest '
+                 'start, or in its next round when the start is nearer '
+                 f'than that: {common.TIME_HELP}.')
+        parser.add_argument(
+            '--wait', action='store_true',
+            help='Wait until the bid is decided (contracted, expired or '
+                 'cancelled) and show it then.')
         return parser
 
     def take_action(self, args):
@@ -122,12 +137,38 @@ class CreateBid(command.ShowOne):
                     'latest_start_time': args.latest_start,
                     'decide_by': args.decide_by}
         body.update({k: v for k, v in optional.items() if v})
-        bid = self.app.client_manager.market.request('POST', '/v1/bids',
-                                                     json=body)
+        bid = self.flocx.create_bid(body)
+        if args.wait:
+            bid = wait_for_decision(self.flocx, bid)
         return common.show(bid, FORMATTERS)
 
 
-class ListBids(command.Lister):
+def wait_for_decision(flocx, bid, interval=None, clock=time.monotonic,
+                      sleep=time.sleep):
+    """The bid once it is no longer open.
+
+    The market decides every bid by its decide_by at the latest (the
+    auction answers it, or the market expires it), so this ends; a bid
+    still open well after that means the market is not running, which is
+    an error rather than a reason to wait forever.
+    """
+    interval = interval or WAIT_INTERVAL
+    deadline = None
+    decide_by = common.parse_time(bid.get('decide_by'))
+    if decide_by is not None:
+        deadline = clock() + max(
+            0, (decide_by - common.utcnow()).total_seconds()) + 300
+    while bid['status'] == 'open':
+        if deadline is not None and clock() > deadline:
+            raise osc_exceptions.CommandError(
+                f'Bid {bid["uuid"]} is still open 5 minutes after its '
+                f'decide_by ({bid["decide_by"]}): is the market running?')
+        sleep(interval)
+        bid = flocx.get_bid(bid['uuid'])
+    return bid
+
+
+class ListBids(common.Lister):
     """List your project's bids (an admin sees every project's)."""
 
     def get_parser(self, prog_name):
@@ -136,20 +177,22 @@ class ListBids(command.Lister):
                             help='Only bids with this status.')
         parser.add_argument('--resource-class', metavar='<class>',
                             help='Only bids for this resource class.')
-        parser.add_argument('--project', metavar='<project-id>',
-                            help='Only bids by this project ID (admin).')
+        common.add_project_option(
+            parser, 'Only bids by this project, name or ID (admin).')
+        common.add_time_filters(parser, ends=False)
         common.add_list_options(parser, SORT_KEYS)
         return parser
 
     def take_action(self, args):
-        bids = self.app.client_manager.market.list(
-            '/v1/bids', 'bids', params=common.list_params(
-                args, status=args.status, resource_class=args.resource_class,
-                project_id=args.project))
-        return common.table(bids, LIST_COLUMNS, FORMATTERS)
+        bids = self.flocx.list_bids(**common.list_params(
+            args, status=args.status, resource_class=args.resource_class,
+            project_id=common.project_id(self.app, args),
+            **common.time_filters(args)))
+        return common.table(bids, LIST_COLUMNS, FORMATTERS,
+                            long_fields=LONG_COLUMNS, long=args.long)
 
 
-class ShowBid(command.ShowOne):
+class ShowBid(common.ShowOne):
     """Show one of your bids."""
 
     def get_parser(self, prog_name):
@@ -158,20 +201,13 @@ class ShowBid(command.ShowOne):
         return parser
 
     def take_action(self, args):
-        bid = self.app.client_manager.market.request(
-            'GET', common.item_path('bids', args.bid))
-        return common.show(bid, FORMATTERS)
+        return common.show(self.flocx.get_bid(args.bid), FORMATTERS)
 
 
-class CancelBid(command.ShowOne):
-    """Cancel one of your open bids."""
+class CancelBid(common.ActOnEach):
+    """Cancel open bids of yours."""
 
-    def get_parser(self, prog_name):
-        parser = super().get_parser(prog_name)
-        parser.add_argument('bid', metavar='<uuid>', help='Bid UUID.')
-        return parser
+    resource = 'bid'
 
-    def take_action(self, args):
-        bid = self.app.client_manager.market.request(
-            'DELETE', common.item_path('bids', args.bid))
-        return common.show(bid, FORMATTERS)
+    def act(self, ident):
+        self.flocx.cancel_bid(ident)

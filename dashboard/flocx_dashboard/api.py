@@ -1,0 +1,190 @@
+"""The marketplace and auction REST APIs, called with the Horizon user's token.
+
+Everything goes through python-flocxclient, the library the CLI uses too:
+endpoints come from the user's service catalog (service types
+``marketplace``, ``auction`` and ``provider``); requests go through a
+keystoneauth session holding the token of the Horizon session, so the APIs
+see the user and the project exactly as the CLI would. Error answers become
+``flocxclient.exceptions`` errors (``flocx_dashboard.exceptions`` names them
+for Horizon): ``horizon.exceptions.handle`` turns them into messages.
+"""
+import datetime
+import itertools
+
+from django.conf import settings
+from flocxclient import client as flocx_client
+from horizon import exceptions as horizon_exceptions
+from keystoneauth1 import session as ks_session
+from keystoneauth1 import token_endpoint
+from openstack_dashboard.api import base
+
+from flocx_dashboard import exceptions
+
+MARKETPLACE = flocx_client.MARKETPLACE
+AUCTION = flocx_client.AUCTION
+PROVIDER = flocx_client.PROVIDER
+TIMEOUT = 30
+# At most this many items of a list on one page of the panel.
+MAX_ITEMS = 10000
+OFFER_STATUSES = flocx_client.OFFER_STATUSES
+BID_STATUSES = flocx_client.BID_STATUSES
+CONTRACT_STATUSES = flocx_client.CONTRACT_STATUSES
+# What a panel catches and hands to horizon.exceptions.handle: API errors
+# and a service missing from the catalog.
+ERRORS = (exceptions.MarketplaceError,
+          horizon_exceptions.ServiceCatalogException)
+# flocx_common.hardware.OPS
+CONSTRAINT_OPS = ('==', '!=', '<', '<=', '>', '>=', 'in', 'has')
+
+
+class APIResource:
+    """One JSON object of the APIs, with attribute access for DataTables."""
+
+    def __init__(self, data):
+        self._data = dict(data)
+
+    @property
+    def id(self):
+        return self._data.get('uuid', self._data.get('id'))
+
+    def __getattr__(self, name):
+        try:
+            return self._data[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __getitem__(self, name):
+        return self._data[name]
+
+    def get(self, name, default=None):
+        return self._data.get(name, default)
+
+    def to_dict(self):
+        return dict(self._data)
+
+    def __repr__(self):
+        return f'<{type(self).__name__} {self.id}>'
+
+
+def is_enabled(request, service_type):
+    return base.is_service_enabled(request, service_type)
+
+
+def flocxclient(request, *service_types):
+    """A flocxclient.Client for the Horizon user, with the endpoints of
+    ``service_types`` taken from the user's catalog."""
+    verify = not getattr(settings, 'OPENSTACK_SSL_NO_VERIFY', False)
+    if verify and getattr(settings, 'OPENSTACK_SSL_CACERT', None):
+        verify = settings.OPENSTACK_SSL_CACERT
+    endpoints = {st: base.url_for(request, st) for st in service_types}
+    first = next(iter(endpoints.values()))
+    auth = token_endpoint.Token(first.rstrip('/'), request.user.token.id)
+    session = ks_session.Session(auth=auth, verify=verify, timeout=TIMEOUT,
+                                 app_name='flocx-dashboard')
+    return flocx_client.Client(
+        session, endpoint_overrides=endpoints,
+        global_request_id=getattr(request, 'request_id', None))
+
+
+def _list(items):
+    return [APIResource(item) for item in itertools.islice(items, MAX_ITEMS)]
+
+
+def _filters(filters):
+    # No limit: the API's own page size, every next link followed.
+    return {k: v for k, v in (filters or {}).items() if v not in (None, '')}
+
+
+# Market: offers
+def offer_list(request, **filters):
+    """Open offers of every project, and the caller's own in any status."""
+    return _list(flocxclient(request, MARKETPLACE).list_offers(
+        **_filters(filters)))
+
+
+def offer_cancel(request, uuid):
+    return APIResource(flocxclient(request, MARKETPLACE).cancel_offer(uuid))
+
+
+# Market: bids
+def bid_list(request, **filters):
+    return _list(flocxclient(request, MARKETPLACE).list_bids(
+        **_filters(filters)))
+
+
+def bid_create(request, quantity, start_time, duration, price,
+               resource_class=None, constraints=None, latest_start_time=None,
+               decide_by=None):
+    body = {'quantity': quantity, 'start_time': isotime(start_time),
+            'duration': duration, 'price': price}
+    if resource_class:
+        body['resource_class'] = resource_class
+    if constraints:
+        body['constraints'] = constraints
+    if latest_start_time:
+        body['latest_start_time'] = isotime(latest_start_time)
+    if decide_by:
+        body['decide_by'] = isotime(decide_by)
+    return APIResource(flocxclient(request, MARKETPLACE).create_bid(body))
+
+
+def bid_cancel(request, uuid):
+    return APIResource(flocxclient(request, MARKETPLACE).cancel_bid(uuid))
+
+
+# Market: contracts
+def contract_list(request, **filters):
+    return _list(flocxclient(request, MARKETPLACE).list_contracts(
+        **_filters(filters)))
+
+
+# Auction
+def prices(request, resource_class=None, since=None):
+    """{"prices": [{resource_class, round_id, time, price}], "depth": [...]}"""
+    return flocxclient(request, AUCTION).get_prices(
+        resource_class=resource_class or None,
+        since=isotime(since) if since else None)
+
+
+def depth_from_offers(offers):
+    """Market depth on the ask side only, from the open offers.
+
+    What the Market panel shows when there is no auction service to ask:
+    bids are sealed, so the bid side is unknown here.
+    """
+    depth = {}
+    for offer in offers:
+        if offer.get('status') != 'open':
+            continue
+        row = depth.setdefault(offer['resource_class'], {
+            'resource_class': offer['resource_class'], 'offers': 0,
+            'nodes_on_offer': 0, 'lowest_ask': None, 'bids': None,
+            'nodes_wanted': None})
+        row['offers'] += 1
+        row['nodes_on_offer'] += 1
+        price = float(offer['price'])
+        if row['lowest_ask'] is None or price < row['lowest_ask']:
+            row['lowest_ask'] = price
+    return sorted(depth.values(), key=lambda r: r['resource_class'])
+
+
+def isotime(value):
+    if isinstance(value, str):
+        return value
+    if value.tzinfo is not None:
+        value = value.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+    return value.strftime('%Y-%m-%dT%H:%M:%SZ')
+
+
+def parse_time(text):
+    """An API time (ISO 8601, UTC) as an aware datetime, or None."""
+    if not text:
+        return None
+    text = str(text)
+    # Python 3.10's fromisoformat does not read a "Z" suffix.
+    if text.endswith('Z'):
+        text = text[:-1] + '+00:00'
+    value = datetime.datetime.fromisoformat(text)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=datetime.timezone.utc)
+    return value

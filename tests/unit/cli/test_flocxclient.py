@@ -1,0 +1,77 @@
+"""flocxclient on its own: typed errors, exact prices, paging, headers."""
+
+import decimal
+import json
+
+from keystoneauth1 import session as ks_session
+from keystoneauth1 import token_endpoint
+import testtools
+
+from flocxclient import client as flocx_client
+from flocxclient import exceptions
+from tests.unit.cli import base
+
+GLOBAL_REQUEST_ID = 'req-11111111-2222-3333-4444-555555555555'
+
+
+class DumpsTest(testtools.TestCase):
+
+    def test_decimals_keep_their_digits(self):
+        body = {'price': decimal.Decimal('0.1000000000000000055511151231'),
+                'nested': [decimal.Decimal('1E+2')], 'name': '__x__'}
+        text = flocx_client.dumps(body)
+        self.assertIn('"price": 0.1000000000000000055511151231', text)
+        self.assertEqual(
+            {'price': decimal.Decimal('0.1000000000000000055511151231'),
+             'nested': [decimal.Decimal('1E+2')], 'name': '__x__'},
+            json.loads(text, parse_float=decimal.Decimal))
+
+    def test_other_objects_are_refused(self):
+        self.assertRaises(TypeError, flocx_client.dumps, {'x': object()})
+        self.assertRaises(TypeError, flocx_client.dumps,
+                          {'x': decimal.Decimal('NaN')})
+
+
+class LibraryTest(base.CLITestCase):
+    """The library against the real APIs on loopback (base.CLITestCase)."""
+
+    def client(self, project='org-b', roles='member,reader', **overrides):
+        urls = {'marketplace': self.urls['marketplace'],
+                'auction': self.urls['auction'],
+                'provider': self.urls['provider']}
+        urls.update(overrides)
+        auth = token_endpoint.Token(urls['marketplace'],
+                                    f'{project}:{roles}')
+        return flocx_client.Client(ks_session.Session(auth=auth),
+                                   endpoint_overrides=urls,
+                                   global_request_id=GLOBAL_REQUEST_ID)
+
+    def test_typed_errors_carry_the_request_id(self):
+        flocx = self.client()
+        error = self.assertRaises(exceptions.NotFound, flocx.get_bid,
+                                  'no-such-bid')
+        self.assertEqual((404, 'Not Found'), (error.status, error.title))
+        self.assertTrue(error.request_id.startswith('req-'))
+        self.assertIn(f', request {error.request_id})', error.one_line())
+        error = self.assertRaises(exceptions.BadRequest, flocx.create_bid, {
+            'quantity': 1, 'start_time': 'soon', 'duration': 3600,
+            'price': decimal.Decimal('1')})
+        self.assertEqual('/start_time', error.pointer)
+        self.assertIsInstance(error, exceptions.ClientException)
+
+    def test_microversion_and_global_request_id_headers(self):
+        flocx = self.client(auction=self.urls['stub'])
+        self.stub.answer('GET', '/v1/mechanism', {'name': 'welfare',
+                                                  'available': []})
+        flocx.get_mechanism()
+        request, = self.stub.requests
+        self.assertEqual(('auction 1.0', GLOBAL_REQUEST_ID),
+                         (request['version'], request['global_request_id']))
+
+    def test_paging_follows_next_links(self):
+        self.market.conf.set_override('default_limit', 2, group='api')
+        made = [self.make_offer(price=p)['uuid'] for p in (1, 2, 3, 4, 5)]
+        self.assertEqual(made, [o['uuid'] for o in
+                                self.client().list_offers()])
+        self.assertEqual(made[:3], [o['uuid'] for o in
+                                    self.client().list_offers(limit=3)])
