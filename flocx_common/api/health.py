@@ -47,10 +47,15 @@ class _Cached(pluginbase.HealthcheckBaseExtension):
                 try:
                     self._answer = self.check()
                 except Exception as e:  # the check itself must not 500
-                    LOG.warning('%s failed: %s', type(self).__name__, e)
                     self._answer = pluginbase.HealthcheckResult(
                         available=False, reason=f'{type(e).__name__}: {e}')
                 self._at = now
+                if not self._answer.available:
+                    # The answer's body is a bare 503 for the caller (no
+                    # hosts or errors to anonymous clients); the reason is
+                    # here.
+                    LOG.warning('Healthcheck %s: unhealthy: %s',
+                                type(self).__name__, self._answer.reason)
             return self._answer
 
     def check(self):
