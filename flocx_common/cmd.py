@@ -4,6 +4,7 @@ Each service's ``cmd/`` modules name what to run; how to run it (config,
 logging, signals, the noauth guard) is the same for all three and lives here.
 """
 
+import logging
 import os
 import signal
 import sys
@@ -30,9 +31,12 @@ def require_transport(prog, conf):
     """
     try:
         rpc.transport_url(conf)
+        return
     except rpc.NoTransport as e:
-        LOG.critical('%s', e)
-        sys.exit(f'{prog}: {e}')
+        reason = str(e)
+    if conf.log_file:  # else oslo.log writes to stderr: said once below
+        LOG.critical('%s', reason)
+    sys.exit(f'{prog}: {reason}')
 
 
 def serve_api(prog, get_conf, setup_app, argv=None):
@@ -40,8 +44,15 @@ def serve_api(prog, get_conf, setup_app, argv=None):
     conf = get_conf(_argv(argv))
     log.setup(conf, prog)
     require_transport(prog, conf)
+    def build_in_worker():
+        # The master closed its log files before uWSGI took over.
+        log.setup(conf, prog)
+        # As OpenStack services do: every option, secrets masked, at DEBUG.
+        conf.log_opt_values(LOG, logging.DEBUG)
+        return setup_app(conf)
+
     try:
-        server.serve(lambda: setup_app(conf), conf)
+        server.serve(build_in_worker, conf)
     except server.InsecureNoAuth as e:
         sys.exit(f'{prog}: {e}')
 
@@ -51,6 +62,7 @@ def run_service(prog, get_conf, make_service, argv=None):
     conf = get_conf(_argv(argv))
     log.setup(conf, prog)
     require_transport(prog, conf)
+    conf.log_opt_values(LOG, logging.DEBUG)
     service = make_service(conf)
     signals = _Signals()
     service.start()
@@ -97,6 +109,7 @@ def reload_mutable_options(prog, conf):
              ', '.join(conf.config_file or ()) or 'no config file')
     try:
         conf.mutate_config_files()
+        conf.log_opt_values(LOG, logging.DEBUG)
     except Exception:
         # A config file broken mid-edit must not stop a running service.
         LOG.exception('%s: reloading the configuration failed; the previous '
@@ -133,4 +146,5 @@ def wsgi_application(prog, config_env, get_conf, setup_app):
     conf = get_conf(['--config-file', os.environ.get(config_env, default)])
     log.setup(conf, prog)
     require_transport(prog, conf)
+    conf.log_opt_values(LOG, logging.DEBUG)
     return setup_app(conf)
