@@ -23,7 +23,7 @@ def _argv(argv):
     return sys.argv[1:] if argv is None else argv
 
 
-def require_transport(prog, conf):
+def require_transport(prog, conf, exit=True):
     """Exit with a one-line reason unless a transport_url is configured.
 
     Without one a service used to fall back to the in-process transport,
@@ -34,8 +34,13 @@ def require_transport(prog, conf):
         return
     except rpc.NoTransport as e:
         reason = str(e)
-    if conf.log_file:  # else oslo.log writes to stderr: said once below
+    if conf.log_file or not exit:  # else said once below, on stderr
         LOG.critical('%s', reason)
+    if not exit:
+        # In a WSGI server's worker: SystemExit would end the worker and
+        # uwsgi would start it again, forever; an import error stops uwsgi
+        # (need-app) and mod_wsgi answers 500.
+        raise rpc.NoTransport(f'{prog}: {reason}')
     sys.exit(f'{prog}: {reason}')
 
 
@@ -145,6 +150,6 @@ def wsgi_application(prog, config_env, get_conf, setup_app):
     default = f'/etc/flocx/{prog.rsplit("-", 1)[0]}.conf'
     conf = get_conf(['--config-file', os.environ.get(config_env, default)])
     log.setup(conf, prog)
-    require_transport(prog, conf)
+    require_transport(prog, conf, exit=False)
     conf.log_opt_values(LOG, logging.DEBUG)
     return setup_app(conf)
