@@ -22,25 +22,19 @@ Outermost first, a request passes through:
 
 import decimal
 import importlib.metadata
-import inspect
-import types
 
 from keystonemiddleware import auth_token
-from oslo_middleware import base as middleware_base
 from oslo_middleware import cors
 from oslo_middleware import healthcheck
 from oslo_middleware.healthcheck import opts as healthcheck_opts
 from oslo_middleware import http_proxy_to_wsgi
 from oslo_middleware import request_id
 from oslo_middleware import sizelimit
-from oslo_policy import _checks as policy_checks
 import orjson
 import pecan
-import pecan.core
-import pecan.rest
-import pecan.routing
 
 from flocx_common.api import hooks
+from flocx_common.api import library_patches
 from flocx_common.api import middleware
 from flocx_common.api import request_log
 
@@ -92,42 +86,9 @@ def _json_default(value):
     raise TypeError(f'{type(value).__name__} is not JSON serializable')
 
 
-def _memoized(getargspec):
-    """``getargspec`` computed once per function.
-
-    pecan 1.8 inspects the controller's signature several times on every
-    request, building a new namedtuple class each time; oslo.middleware
-    inspects ``process_response`` in every middleware and oslo.policy every
-    check's ``__call__``, on every request. Together that was about a third
-    of the CPU time of a simple GET. A function's signature does not change,
-    so the answer is kept per function (a bound method's is its
-    ``__func__``'s: these inspect bound methods with ``self`` included).
-    """
-    cache = {}
-
-    def memoized(method):
-        key = getattr(method, '__func__', method)
-        try:
-            return cache[key]
-        except KeyError:
-            spec = cache[key] = getargspec(method)
-            return spec
-        except TypeError:  # an unhashable callable: not worth keeping
-            return getargspec(method)
-
-    memoized.memoized = True
-    return memoized
-
-
-for _module in (pecan.core, pecan.rest, pecan.routing):
-    if not getattr(_module.getargspec, 'memoized', False):
-        _module.getargspec = _memoized(_module.getargspec)
-if not getattr(middleware_base.getfullargspec, 'memoized', False):
-    middleware_base.getfullargspec = _memoized(inspect.getfullargspec)
-if not getattr(policy_checks.inspect, 'memoized', False):
-    # oslo.policy calls inspect.getfullargspec through its module global.
-    policy_checks.inspect = types.SimpleNamespace(
-        getfullargspec=_memoized(inspect.getfullargspec), memoized=True)
+# Memoized signature inspection in pecan, oslo.middleware and oslo.policy:
+# see library_patches (guarded by the versions they were written for).
+library_patches.apply()
 
 
 def build_wsgi_app(conf, root, services, service_type, min_version,
