@@ -6,7 +6,7 @@ inspects ``process_response`` of every middleware and oslo.policy every
 check's ``__call__``, on every request. A function's signature does not
 change, so the answer is kept per function.
 
-Each patch names the library version it was written for (major.minor). On
+Each patch names the library versions it was written for (major.minor). On
 another version it is not applied (a warning says so) and
 tests/unit/common/test_library_patches.py fails, so that whoever upgrades the
 library looks again: re-check the internals, then raise the version here.
@@ -68,11 +68,13 @@ def _patch_oslo_policy():
             getfullargspec=_memoized(inspect.getfullargspec), memoized=True)
 
 
-# distribution: (major.minor written for, patch)
+# distribution: (the major.minor versions whose internals were read, patch).
+# oslo.middleware 8.1 and oslo.policy 5.1 are the newest on Python 3.10; the
+# patched code is the same there (compared line by line).
 PATCHES = {
-    'pecan': ('1.8', _patch_pecan),
-    'oslo.middleware': ('8.2', _patch_oslo_middleware),
-    'oslo.policy': ('6.0', _patch_oslo_policy),
+    'pecan': (('1.8',), _patch_pecan),
+    'oslo.middleware': (('8.1', '8.2'), _patch_oslo_middleware),
+    'oslo.policy': (('5.1', '6.0'), _patch_oslo_policy),
 }
 
 applied = set()
@@ -80,7 +82,7 @@ applied = set()
 
 def version_matches(distribution, written_for):
     installed = importlib.metadata.version(distribution)
-    return installed.split('.')[:2] == written_for.split('.')
+    return '.'.join(installed.split('.')[:2]) in written_for
 
 
 def apply():
@@ -92,7 +94,8 @@ def apply():
             LOG.warning('%s %s is not the %s.x its speed patch was written '
                         'for: not applied (flocx_common.api.library_patches)',
                         distribution,
-                        importlib.metadata.version(distribution), written_for)
+                        importlib.metadata.version(distribution),
+                        ' or '.join(written_for))
             continue
         patch()
         applied.add(distribution)
