@@ -26,6 +26,11 @@ if is_service_enabled flocx-market-api flocx-market-manager \
 
     if [[ "$1" == "unstack" ]]; then
         stop_flocx
+        cleanup_flocx
+    fi
+
+    if [[ "$1" == "clean" ]]; then
+        cleanup_flocx
     fi
 fi
 

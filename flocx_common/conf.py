@@ -92,9 +92,12 @@ def register_common_opts(conf, default_port):
         if group is None:
             conf.register_opts(opts)
     _register_late_messaging_opts(conf)
-    # No broker configured means the in-process transport: the embedded
-    # default runs every service in one process.
-    conf.set_default('transport_url', 'fake:/')
+    # No default transport_url (oslo.messaging's is rabbit:// on localhost):
+    # a service without one refuses to start with a one-line reason
+    # (flocx_common.cmd.require_transport) rather than talk to a broker or
+    # an in-process transport nobody else uses. The embedded local cloud
+    # names the in-process transport (fake://) explicitly in its configs.
+    conf.set_default('transport_url', None)
 
 
 # oslo.messaging registers these only on the global cfg.CONF or lazily on

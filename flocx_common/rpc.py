@@ -13,7 +13,8 @@ from oslo_serialization import jsonutils
 from flocx_common.api import errors
 from flocx_common import context
 
-# The embedded default: every service in one process, no broker.
+# The in-process transport: the embedded local cloud runs every service in
+# one process and names it explicitly (``transport_url = fake://``).
 IN_PROCESS_URL = 'fake:/'
 
 MARKET_TOPIC = 'flocx-market'
@@ -25,9 +26,30 @@ DEFAULT_EXCHANGE = 'flocx'
 _transports = {}
 
 
+class NoTransport(RuntimeError):
+    """The service has no [DEFAULT] transport_url."""
+
+
+def transport_url(conf):
+    """The configured transport URL, normalised; NoTransport without one.
+
+    There is no default: a service started on its own with no broker would
+    otherwise talk to an in-process transport nobody else listens on, and
+    nothing it sends would reach the other services. ``fake:/`` and
+    ``fake://`` are one and the same in-process transport.
+    """
+    url = conf.transport_url
+    if not url:
+        raise NoTransport(
+            'no [DEFAULT] transport_url is set: name the message broker the '
+            'FLOCX services share, e.g. rabbit://user:password@host:5672/ '
+            '(fake:// only for every service in one process)')
+    return str(messaging.TransportURL.parse(conf, url))
+
+
 def get_transport(conf):
     """One RPC transport per URL per process (the fake one must be shared)."""
-    url = conf.transport_url or IN_PROCESS_URL
+    url = transport_url(conf)
     if url not in _transports:
         # Errors the API understands cross RPC as themselves.
         _transports[url] = messaging.get_rpc_transport(
@@ -36,7 +58,7 @@ def get_transport(conf):
 
 
 def get_notification_transport(conf):
-    url = conf.transport_url or IN_PROCESS_URL
+    url = transport_url(conf)
     key = ('notify', url)
     if key not in _transports:
         _transports[key] = messaging.get_notification_transport(conf, url=url)
@@ -54,10 +76,17 @@ class ContextSerializer(messaging.Serializer):
         return entity
 
     def serialize_context(self, ctxt):
+        # to_dict() carries request_id and global_request_id: the receiving
+        # service's log lines name the request that caused them.
         return ctxt.to_dict()
 
     def deserialize_context(self, ctxt):
-        return context.RequestContext.from_dict(ctxt, enforcer=self.enforcer)
+        ctx = context.RequestContext.from_dict(ctxt, enforcer=self.enforcer)
+        # oslo.log finds the context of the current thread through
+        # oslo.context's thread-local store: the RPC server's worker thread
+        # now logs under the caller's request id.
+        ctx.update_store()
+        return ctx
 
 
 def scoped_topic(conf, topic):

@@ -22,6 +22,8 @@ Operators who run their own uwsgi, gunicorn or mod_wsgi use the services'
 """
 
 import ipaddress
+import logging
+import sys
 
 from cheroot import wsgi
 from oslo_log import log
@@ -110,6 +112,11 @@ def uwsgi_args(conf):
         '--listen', str(listen_backlog()),
         # Keystone tokens and service tokens make long headers.
         '--buffer-size', '65535',
+        # SIGHUP reloads: uWSGI stops the workers gracefully and executes
+        # this program again, which reads the config files afresh. It
+        # executes the interpreter it resolved (outside any virtualenv)
+        # unless told this one, whose site-packages hold FLOCX.
+        '--binary-path', sys.executable,
         # SIGTERM stops (uWSGI's default would reload), and workers never
         # outlive a killed master: a stale worker would keep the port.
         '--die-on-term',
@@ -135,4 +142,16 @@ def serve(factory, conf):
              conf.api.host_ip, conf.api.port, conf.api.workers,
              conf.api.threads)
     app_factory = factory
+    # uWSGI closes the descriptors it did not open when it starts again on
+    # SIGHUP; a log file left open here would then write into whatever the
+    # worker opens next under that number (the database: seen). The
+    # workers set up logging again themselves (``factory``).
+    _close_log_handlers()
     pyuwsgi.run(uwsgi_args(conf))
+
+
+def _close_log_handlers():
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+        handler.close()

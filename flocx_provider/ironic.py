@@ -8,12 +8,19 @@ the functions work with any identity that Ironic lets do the same.
 Node ids are passed to every update, never openstacksdk ``Node`` objects: a
 Node keeps a failed change dirty and would send it again with the next one.
 
+Every call sends the global request id of the request being served (the
+current oslo.context of the thread: an API request, or an RPC call carrying
+its caller's context) as ``X-OpenStack-Request-ID``, so Ironic's log lines
+name the FLOCX request that caused them.
+
 Transient failures (connection errors, 502/503/504, a node locked by a
 conductor) are retried with exponential back-off; anything else is raised as
 an ``IronicError`` whose ``reason`` says what failed.
 """
+import functools
 import logging
 
+from oslo_context import context as oslo_context
 import tenacity
 from keystoneauth1 import exceptions as ks_exceptions
 from openstack import exceptions as sdk_exceptions
@@ -96,10 +103,28 @@ def _call(what, func, *args, **kwargs):
         raise IronicError(f'{what}: {e}') from e
 
 
+def _sends_global_request_id(func):
+    """``func(conn, ...)`` with ``conn`` sending the current global id.
+
+    openstacksdk's ``Connection.global_request`` gives a connection on the
+    same session (tokens, discovery cache) whose every request carries the
+    id; the shared per-project connection itself is never changed, since
+    threads serving other requests use it at the same time.
+    """
+    @functools.wraps(func)
+    def wrapper(conn, *args, **kwargs):
+        ctx = oslo_context.get_current()
+        if ctx is not None and hasattr(conn, 'global_request'):
+            conn = conn.global_request(ctx.global_id)
+        return func(conn, *args, **kwargs)
+    return wrapper
+
+
 def _details(exc):
     return exc.details or exc.message or str(exc)
 
 
+@_sends_global_request_id
 def get_owned_node(conn, node_ident, project_id):
     """The node with this uuid or name, if ``project_id`` owns it.
 
@@ -161,6 +186,7 @@ def _int_or_none(value):
         return None
 
 
+@_sends_global_request_id
 def lend(conn, node_id, lessee_project_id):
     """Make ``lessee_project_id`` the node's lessee. Returns the updated node."""
     _require_lessee_microversion(conn)
@@ -182,6 +208,7 @@ def _require_lessee_microversion(conn):
                           'baremetal_api_version)')
 
 
+@_sends_global_request_id
 def reclaim(conn, node_id, timeout=RECLAIM_TIMEOUT):
     """Take a node back from its lessee: clean, powered off, available.
 
@@ -224,6 +251,7 @@ def _reclaim_step(conn, node_id):
     return None
 
 
+@_sends_global_request_id
 def enroll_self_owned_node(conn, *, name=None, driver='fake-hardware',
                            driver_info=None, resource_class='baremetal',
                            properties=None, timeout=STATE_TIMEOUT):
@@ -243,6 +271,7 @@ def enroll_self_owned_node(conn, *, name=None, driver='fake-hardware',
     return node.id
 
 
+@_sends_global_request_id
 def wait_for_provision_state(conn, node_ids, state, timeout=STATE_TIMEOUT,
                              poll_interval=POLL_INTERVAL,
                              max_poll_interval=MAX_POLL_INTERVAL):
@@ -274,6 +303,7 @@ def wait_for_provision_state(conn, node_ids, state, timeout=STATE_TIMEOUT,
                 poll_interval, max_poll_interval)
 
 
+@_sends_global_request_id
 def wait_for_power_state(conn, node_id, state, timeout=STATE_TIMEOUT):
     """Wait until the node's power state is ``state`` ('power on' or 'power off')."""
     def reached():

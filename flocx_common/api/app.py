@@ -3,42 +3,43 @@
 Outermost first, a request passes through:
 
 1. HTTPProxyToWSGI: honour X-Forwarded-* from a TLS-terminating proxy.
-2. RequestId: every answer carries x-openstack-request-id.
-3. CORS, configured in [cors].
-4. JsonErrors: whatever refuses the request below answers in JSON.
-4a. RequestGuard (guard.py): unknown methods, method override, form
+2. RequestId: every answer carries x-openstack-request-id; a valid inbound
+   X-OpenStack-Request-ID becomes the global request id.
+3. RequestLog: the request's ids on every log line while it is served, and
+   one INFO line per request (flocx_common.api.request_log).
+4. CORS, configured in [cors].
+5. JsonErrors: whatever refuses the request below answers in JSON.
+5a. RequestGuard (guard.py): unknown methods, method override, form
    bodies, NUL in path or query and oversize bodies (read first) refused.
-5. Healthcheck at /healthcheck, before auth, for load balancers.
-6. RequestBodySizeLimiter: oversize bodies stop here ([oslo_middleware]
+6. Healthcheck at /healthcheck, before auth, for load balancers: the
+   database and the broker (flocx_common.api.health).
+7. RequestBodySizeLimiter: oversize bodies stop here ([oslo_middleware]
    max_request_body_size).
-7. keystonemiddleware's auth_token, or NoAuth for local trials. Auth runs in
+8. keystonemiddleware's auth_token, or NoAuth for local trials. Auth runs in
    delay_auth_decision mode so version discovery stays public; the service
    hook refuses anything else without a confirmed identity.
-8. The pecan application with its hooks: service objects and context,
+9. The pecan application with its hooks: service objects and context,
    microversion negotiation, JSON errors.
 """
 
 import decimal
-import inspect
-import types
+import importlib.metadata
 
 from keystonemiddleware import auth_token
-from oslo_middleware import base as middleware_base
 from oslo_middleware import cors
 from oslo_middleware import healthcheck
+from oslo_middleware.healthcheck import opts as healthcheck_opts
 from oslo_middleware import http_proxy_to_wsgi
 from oslo_middleware import request_id
 from oslo_middleware import sizelimit
-from oslo_policy import _checks as policy_checks
 import orjson
 import pecan
-import pecan.core
-import pecan.rest
-import pecan.routing
 
 from flocx_common.api import guard
 from flocx_common.api import hooks
+from flocx_common.api import library_patches
 from flocx_common.api import middleware
+from flocx_common.api import request_log
 
 
 class Request(pecan.Request):
@@ -88,42 +89,9 @@ def _json_default(value):
     raise TypeError(f'{type(value).__name__} is not JSON serializable')
 
 
-def _memoized(getargspec):
-    """``getargspec`` computed once per function.
-
-    pecan 1.8 inspects the controller's signature several times on every
-    request, building a new namedtuple class each time; oslo.middleware
-    inspects ``process_response`` in every middleware and oslo.policy every
-    check's ``__call__``, on every request. Together that was about a third
-    of the CPU time of a simple GET. A function's signature does not change,
-    so the answer is kept per function (a bound method's is its
-    ``__func__``'s: these inspect bound methods with ``self`` included).
-    """
-    cache = {}
-
-    def memoized(method):
-        key = getattr(method, '__func__', method)
-        try:
-            return cache[key]
-        except KeyError:
-            spec = cache[key] = getargspec(method)
-            return spec
-        except TypeError:  # an unhashable callable: not worth keeping
-            return getargspec(method)
-
-    memoized.memoized = True
-    return memoized
-
-
-for _module in (pecan.core, pecan.rest, pecan.routing):
-    if not getattr(_module.getargspec, 'memoized', False):
-        _module.getargspec = _memoized(_module.getargspec)
-if not getattr(middleware_base.getfullargspec, 'memoized', False):
-    middleware_base.getfullargspec = _memoized(inspect.getfullargspec)
-if not getattr(policy_checks.inspect, 'memoized', False):
-    # oslo.policy calls inspect.getfullargspec through its module global.
-    policy_checks.inspect = types.SimpleNamespace(
-        getfullargspec=_memoized(inspect.getfullargspec), memoized=True)
+# Memoized signature inspection in pecan, oslo.middleware and oslo.policy:
+# see library_patches (guarded by the versions they were written for).
+library_patches.apply()
 
 
 def build_wsgi_app(conf, root, services, service_type, min_version,
@@ -145,13 +113,44 @@ def build_wsgi_app(conf, root, services, service_type, min_version,
         app = middleware.NoAuth(app)
     app = sizelimit.RequestBodySizeLimiter(app, conf)
     app = middleware.PathDispatch(
-        app, {'/healthcheck': healthcheck.Healthcheck(None, conf)})
+        app, {'/healthcheck': build_healthcheck(conf)})
     app = guard.RequestGuard(app, conf)
     app = middleware.JsonErrors(app)
     app = cors.CORS(app, conf)
+    app = request_log.RequestLog(app)
     app = request_id.RequestId(app)
     app = http_proxy_to_wsgi.HTTPProxyToWSGI(app, conf)
     return app
+
+
+# FLOCX's healthcheck backends (flocx_common.api.health), registered in
+# setup.cfg under oslo.middleware's entry point namespace.
+HEALTHCHECK_BACKENDS = ('flocx_database', 'flocx_broker')
+
+
+def build_healthcheck(conf):
+    """oslo.middleware's Healthcheck app, asking the database and broker.
+
+    ``[healthcheck] backends`` defaults to what this service depends on: the
+    database when it has one, and the broker. stevedore skips a backend
+    name it cannot find with a mere warning, and /healthcheck would then
+    answer healthy without asking: a missing one stops the service instead.
+    """
+    conf.register_opts(healthcheck_opts.HEALTHCHECK_OPTS, group='healthcheck')
+    defaults = ['flocx_broker']
+    if 'database' in conf:
+        defaults.insert(0, 'flocx_database')
+    conf.set_default('backends', defaults, group='healthcheck')
+    installed = {ep.name for ep in importlib.metadata.entry_points(
+        group=healthcheck.Healthcheck.NAMESPACE)}
+    missing = set(conf.healthcheck.backends) - installed
+    if missing:
+        raise RuntimeError(
+            f'[healthcheck] backends {sorted(missing)} are not installed '
+            f'(entry points {healthcheck.Healthcheck.NAMESPACE}); reinstall '
+            'FLOCX (pip install -e .) if they are its own '
+            f'({", ".join(HEALTHCHECK_BACKENDS)}).')
+    return healthcheck.Healthcheck(None, conf)
 
 
 def version_document(request, service_type, min_version, max_version,

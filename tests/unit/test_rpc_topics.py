@@ -18,8 +18,10 @@ def test_default_exchange_keeps_the_plain_topics():
 def test_own_exchange_scopes_every_topic():
     conf = market_conf.get_conf([])
     conf.set_override('control_exchange', 'flocx-local-a')
+    conf.set_override('transport_url', rpc.IN_PROCESS_URL)
     other = market_conf.get_conf([])
     other.set_override('control_exchange', 'flocx-local-b')
+    other.set_override('transport_url', rpc.IN_PROCESS_URL)
     assert rpc.scoped_topic(conf, rpc.AUCTION_TOPIC) == \
         'flocx-auction.flocx-local-a'
     assert rpc.get_client(conf, rpc.AUCTION_TOPIC, '1.0').target.topic != \

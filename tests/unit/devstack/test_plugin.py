@@ -52,6 +52,8 @@ configure_keystone_authtoken_middleware() {
 recreate_database() { _rec recreate_database "$@"; }
 run_process() { _rec run_process "$@"; }
 stop_process() { _rec stop_process "$@"; }
+write_uwsgi_config() { _rec write_uwsgi_config "$@"; }
+remove_uwsgi_config() { _rec remove_uwsgi_config "$@"; }
 wait_for_service() { _rec wait_for_service "$@"; }
 get_transport_url() { echo "rabbit://stackrabbit:secret@10.0.0.5:5672/"; }
 database_connection_url() { echo "mysql+pymysql://root:secret@10.0.0.5/$1?charset=utf8"; }
@@ -169,19 +171,21 @@ def test_install(devstack):
 def test_configure_writes_each_service_config(devstack):
     devstack.phase('configure_flocx')
     assert devstack.conf_dir.is_dir()
-    expected = {'market': (8081, 'flocx_market'),
-                'auction': (8083, None),
-                'provider': (8082, 'flocx_provider')}
-    for service, (port, db) in expected.items():
+    expected = {'market': 'flocx_market', 'auction': None,
+                'provider': 'flocx_provider'}
+    for service, db in expected.items():
         path = devstack.conf_dir / f'flocx-{service}.conf'
+        # It holds the service's and the database's passwords (issue 11).
+        assert path.stat().st_mode & 0o777 == 0o600
         conf = devstack.ini(path)
         assert conf['DEFAULT']['auth_strategy'] == 'keystone'
         assert conf['DEFAULT']['transport_url'] == \
             'rabbit://stackrabbit:secret@10.0.0.5:5672/'
         assert conf['DEFAULT']['debug'] == 'True'
-        assert conf['api']['host_ip'] == '10.0.0.5'
-        assert conf['api']['port'] == str(port)
-        assert conf['api']['public_endpoint'] == f'http://10.0.0.5:{port}'
+        # Path-based behind Apache: no port of its own.
+        assert not conf.has_option('api', 'port')
+        assert conf['api']['public_endpoint'] == \
+            f'http://10.0.0.5/flocx-{service}'
         assert conf['oslo_messaging_notifications']['driver'] == \
             'messagingv2'
         if db:
@@ -211,17 +215,58 @@ def test_configure_creates_keystone_accounts(devstack):
         ('service', 'id-of-flocx', 'service'),
         ('service', 'id-of-flocx', 'org-a'),
         ('service', 'id-of-flocx', 'org-b')]
+    urls = {s: f'http://10.0.0.5/flocx-{s}'
+            for s in ('market', 'auction', 'provider')}
     assert devstack.calls('get_or_create_service') == [
         ('flocx-market', 'marketplace', 'FLOCX market service'),
         ('flocx-auction', 'auction', 'FLOCX auction service'),
         ('flocx-provider', 'provider', 'FLOCX provider service')]
     assert devstack.calls('get_or_create_endpoint') == [
-        ('id-of-marketplace', 'RegionOne', 'http://10.0.0.5:8081', '',
-         'http://10.0.0.5:8081'),
-        ('id-of-auction', 'RegionOne', 'http://10.0.0.5:8083', '',
-         'http://10.0.0.5:8083'),
-        ('id-of-provider', 'RegionOne', 'http://10.0.0.5:8082', '',
-         'http://10.0.0.5:8082')]
+        ('id-of-marketplace', 'RegionOne', urls['market'], '',
+         urls['market']),
+        ('id-of-auction', 'RegionOne', urls['auction'], '', urls['auction']),
+        ('id-of-provider', 'RegionOne', urls['provider'], '',
+         urls['provider'])]
+
+
+def test_default_owner_projects_can_offer_at_once(devstack):
+    devstack.phase('configure_flocx')
+    projects = [c[2] for c in devstack.calls('get_or_add_user_project_role')]
+    assert projects == ['service', 'admin', 'demo']
+
+
+def test_configure_writes_uwsgi_configs(devstack):
+    devstack.phase('configure_flocx')
+    assert devstack.calls('write_uwsgi_config') == [
+        (str(devstack.conf_dir / f'flocx-{s}-api-uwsgi.ini'),
+         f'flocx_{s}.wsgi:application', f'/flocx-{s}', '', f'flocx-{s}-api')
+        for s in ('market', 'auction', 'provider')]
+    for s in ('market', 'auction', 'provider'):
+        ini = devstack.ini(devstack.conf_dir / f'flocx-{s}-api-uwsgi.ini')
+        assert ini['uwsgi']['env'] == \
+            f'FLOCX_{s.upper()}_CONFIG={devstack.conf_dir}/flocx-{s}.conf'
+
+
+def test_install_horizon_panel_when_horizon_runs(devstack):
+    devstack.phase('install_flocx',
+                   ENABLED_SERVICES=f'horizon {ALL_SERVICES}')
+    dashboard = devstack.env['DEST'] + '/flocx/flocx_dashboard'
+    has_dist = any((REPO / 'flocx_dashboard' / f).exists()
+                   for f in ('setup.py', 'pyproject.toml'))
+    expected = [(devstack.env['DEST'] + '/flocx',)]
+    if has_dist:  # the panel's own distribution (branch of the client work)
+        expected.append((dashboard,))
+    assert devstack.calls('setup_develop') == expected
+
+
+def test_cleanup_removes_uwsgi_and_config(devstack):
+    devstack.phase('configure_flocx')
+    devstack.record.write_text('')
+    devstack.phase('cleanup_flocx')
+    assert [c[1] for c in devstack.calls('remove_uwsgi_config')] == [
+        'flocx-market-api', 'flocx-auction-api', 'flocx-provider-api']
+    assert ('rm', '-rf', str(devstack.conf_dir),
+            str(devstack.root / 'data' / 'flocx')) in devstack.calls('sudo')
 
 
 def test_configure_skips_disabled_apis_and_keystone(devstack):
@@ -289,17 +334,22 @@ def test_init_only_for_enabled_services(devstack):
 def test_start(devstack):
     devstack.phase('start_flocx')
     bin_dir, conf_dir = devstack.bin, devstack.conf_dir
-    assert sorted(devstack.calls('run_process')) == sorted(
+    expected = [
         (f'flocx-{service}-{process}',
          (f'{bin_dir}/flocx-{service}-{process} '
           f'--config-file {conf_dir}/flocx-{service}.conf'))
-        for service, process in [
-            ('market', 'api'), ('market', 'manager'),
-            ('provider', 'api'), ('provider', 'manager'),
-            ('auction', 'api'), ('auction', 'engine')])
+        for service, process in [('market', 'manager'),
+                                 ('provider', 'manager'),
+                                 ('auction', 'engine')]]
+    expected += [
+        (f'flocx-{service}-api',
+         f'{bin_dir}/uwsgi --procname-prefix flocx-{service} '
+         f'--ini {conf_dir}/flocx-{service}-api-uwsgi.ini')
+        for service in ('market', 'provider', 'auction')]
+    assert sorted(devstack.calls('run_process')) == sorted(expected)
     assert devstack.calls('wait_for_service') == [
-        ('60', 'http://10.0.0.5:8081'), ('60', 'http://10.0.0.5:8082'),
-        ('60', 'http://10.0.0.5:8083')]
+        ('60', f'http://10.0.0.5/flocx-{s}')
+        for s in ('market', 'provider', 'auction')]
 
 
 def test_start_dies_when_an_api_does_not_answer(devstack):
@@ -321,7 +371,7 @@ def test_stop(devstack):
     (('stack', 'install'), ['setup_develop']),
     (('stack', 'post-config'), ['configure_keystone_authtoken_middleware']),
     (('stack', 'extra'), ['recreate_database', 'run_process']),
-    (('unstack',), ['stop_process']),
+    (('unstack',), ['stop_process', 'remove_uwsgi_config']),
 ])
 def test_plugin_dispatches_phases(devstack, args, expected):
     devstack.plugin(*args)
@@ -329,7 +379,8 @@ def test_plugin_dispatches_phases(devstack, args, expected):
     for name in expected:
         assert name in names
     phases = {'setup_develop', 'configure_keystone_authtoken_middleware',
-              'recreate_database', 'run_process', 'stop_process'}
+              'recreate_database', 'run_process', 'stop_process',
+              'remove_uwsgi_config'}
     assert names & phases == set(expected)
 
 
