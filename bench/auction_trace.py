@@ -40,7 +40,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from flocx_auction import optimal  # noqa: E402
-from flocx_auction.book import HOUR, Bid, Offer, clear_round, is_due  # noqa: E402
+from flocx_auction.book import HOUR, Bid, Offer, is_due  # noqa: E402
+from flocx_auction.clearing import clear_round  # noqa: E402
 from flocx_auction.matching import Market  # noqa: E402
 
 TRACES = Path("/work/shared/data/cloudlab-traces")

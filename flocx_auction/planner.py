@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from flocx_auction import optimal
 from flocx_auction.matching import Allocation, Market, greedy
 
 EXACT_MAX_BIDS = 300
@@ -33,7 +34,7 @@ def plan_welfare(market: Market, bids, exact: bool = True, time_limit: float = T
     best = greedy(market, bids)
     if not exact or not bids or len(bids) > LP_MAX_BIDS:
         return best
-    from flocx_auction import optimal
+
 
     candidates = []
     if len(bids) <= EXACT_MAX_BIDS:
