@@ -20,8 +20,8 @@ Replay: through the live path, `clear_round` with the default mechanism, one rou
 every hour of trace time (rounds in which no bid is due and none arrived commit
 nothing and are skipped). A bid enters the book in the first round at or after its
 stamp, and the engine answers it 12 h before its start, or in that first round if
-it arrives later. The book's own history (every bid seen so far, as the engine
-keeps it) is passed to the round; nothing about bids that have not arrived. Every
+it arrives later. The round sees the open bids only: nothing about bids that have
+not arrived. Every
 contract is mapped back to the yardstick's node indices and checked there
 (all-or-nothing, distinct nodes, type, window, price, no overlap) and its welfare
 recomputed there; the answer time of every bid is checked too.
@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import inspect
 import json
 import math
 import os
@@ -153,7 +152,7 @@ def export(inst, path: Path) -> None:
 # ---------------------------------------------------------------------------
 
 
-def replay(instance_path: str) -> dict:
+def replay(instance_path: str, settings: dict) -> dict:
     from flocx_auction.book import Bid, Offer, is_due
 
     try:
@@ -164,7 +163,9 @@ def replay(instance_path: str) -> dict:
 
     data = json.loads(Path(instance_path).read_text())
     mechanism = load("welfare")
-    takes_history = "history" in inspect.signature(clear_round).parameters
+    for name, value in settings.items():
+        if hasattr(mechanism, name):  # a tree that has no such knob ignores it
+            setattr(mechanism, name, value)
     nodes = data["nodes"]
     bids = [
         Bid(f"b{i:05d}", b["site"], b["quantity"], b["type"] or None, (), T0 + b["start"] * HOUR,
@@ -175,7 +176,6 @@ def replay(instance_path: str) -> dict:
     busy: dict[int, list] = {j: [] for j in range(len(nodes))}
     arrivals = sorted(range(len(bids)), key=lambda i: (bids[i].created_at, i))
     open_bids: dict[str, Bid] = {}
-    seen: list[Bid] = []
     allocation: dict[int, list[int]] = {}
     answered: dict[int, float] = {}
     rounds, slowest, total = 0, 0.0, 0.0
@@ -186,7 +186,6 @@ def replay(instance_path: str) -> dict:
         while k < len(arrivals) and bids[arrivals[k]].created_at <= now:
             bid = bids[arrivals[k]]
             open_bids[bid.uuid] = bid
-            seen.append(bid)
             k += 1
             arrived = True
         nxt = now + HOUR
@@ -197,10 +196,9 @@ def replay(instance_path: str) -> dict:
                       T0 + n["end"] * HOUR, n["ask"], tuple(busy[j]))
                 for j, n in enumerate(nodes)
             ]
-            kwargs = {"history": seen} if takes_history else {}
             began = time.process_time()
             result = clear_round(offers, book, now, mechanism, ANSWER_BEFORE_START,
-                                 next_round=nxt, **kwargs)
+                                 next_round=nxt)
             cpu = time.process_time() - began
             rounds += 1
             total += cpu
@@ -221,10 +219,11 @@ def replay(instance_path: str) -> dict:
                 total_cpu=total)
 
 
-def run_replay(tree: Path, instance_path: Path) -> dict:
+def run_replay(tree: Path, instance_path: Path, settings: dict) -> dict:
     env = dict(os.environ, PYTHONPATH=str(tree))
     out = subprocess.run(
-        [sys.executable, str(Path(__file__).resolve()), "replay", str(instance_path)],
+        [sys.executable, str(Path(__file__).resolve()), "replay", str(instance_path),
+         json.dumps(settings)],
         env=env, cwd=str(tree), check=True, capture_output=True, text=True,
     )
     result = json.loads(out.stdout.splitlines()[-1])
@@ -247,7 +246,7 @@ def judge(ys, inst, result) -> float:
 
 def main(argv=None):
     if argv is None and len(sys.argv) > 2 and sys.argv[1] == "replay":
-        print(json.dumps(replay(sys.argv[2])))
+        print(json.dumps(replay(sys.argv[2], json.loads(sys.argv[3]))))
         return
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -263,9 +262,13 @@ def main(argv=None):
     parser.add_argument("--max-bids", type=int, default=1000,
                         help="months with more bids are left out (CPU budget of a shared machine)")
     parser.add_argument("--json", help="also write every row to this file")
+    parser.add_argument("--cache", help="keep the references (FCFS, optimum) of each instance here")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="set a mechanism attribute of the new tree (e.g. exact=0: greedy only)")
     args = parser.parse_args(argv)
 
     print("command: nice -n 10 PYTHONPATH=. python bench/auction_quality.py", *sys.argv[1:])
+    settings = {k: float(v) for k, v in (s.split("=", 1) for s in args.set)}
     ys = load_yardstick(Path(args.yardstick))
     trace = ys.load_trace(args.data)
     months = months_of(trace, args.min_bids, args.max_bids)
@@ -287,12 +290,19 @@ def main(argv=None):
             inst = without_late_bids(ys, inst)
             if inst.nB == 0:
                 continue
-            ref = references(ys, inst, args.ilp_time)
+            cached = Path(args.cache) / (json.dumps(point, sort_keys=True) + ".json") if args.cache else None
+            if cached is not None and cached.exists():
+                ref = json.loads(cached.read_text())
+            else:
+                ref = references(ys, inst, args.ilp_time)
+                if cached is not None:
+                    cached.parent.mkdir(parents=True, exist_ok=True)
+                    cached.write_text(json.dumps(ref))
             path = Path(tmp) / f"{seed}.json"
             export(inst, path)
-            runs = {"new": run_replay(REPO, path)}
+            runs = {"new": run_replay(REPO, path, settings)}
             if args.base:
-                runs["base"] = run_replay(Path(args.base), path)
+                runs["base"] = run_replay(Path(args.base), path, {})
             row = dict(point, bids=inst.nB, nodes=inst.nN, late=inst.late, **ref)
             for name, result in runs.items():
                 w = judge(ys, inst, result)

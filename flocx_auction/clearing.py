@@ -28,6 +28,10 @@ def clear_round(
     now; due bids the plan cannot serve are rejected, the others stay in the book
     for a later round. `next_round` (optional) is when the caller will run the next
     round: bids whose answer cannot wait until then count as due now.
+
+    A round in which no bid is due makes no plan (it would commit nothing). Due
+    bids are planned together with the open bids that compete with them, directly
+    or through others (see planner.plan_online); the rest of the book only greedily.
     """
     began = time.perf_counter()
     mech = load(mechanism) if isinstance(mechanism, str) else mechanism
@@ -52,7 +56,12 @@ def clear_round(
         due = {b.uuid for b in live_bids if is_due(b, now, answer_before_start, next_round)}
 
     market = Market(live_offers, now)
-    planned, clearing_prices = mech.run(market, live_bids)
+    if due:
+        market.due = due
+        planned, clearing_prices = mech.run(market, live_bids)
+    else:
+        # Nothing would be committed: a plan now would be thrown away.
+        planned, clearing_prices = [], {}
 
     awards = [a for a in planned if a.bid_uuid in due]
     awarded = {a.bid_uuid for a in awards}
