@@ -133,6 +133,11 @@ def solve(
     # Columns: y (one per bid start), then z (bid start x pool gap).
     y_bid, y_start = [], []
     z_y, z_gap, z_weight = [], [], []
+    # No plan gives a bid a node beyond the `total_quantity` cheapest that fit it:
+    # the other bids hold at most total_quantity - quantity of those, so a node
+    # beyond them could be swapped for a cheaper free one (welfare no lower). Only
+    # those nodes get a column: few bids on many nodes make a small model.
+    total_quantity = sum(b.quantity for b in bids)
     for b, bid in enumerate(bids):
         classes = [c for c in market.eligible_classes(bid) if c in per_class]
         if not classes:
@@ -144,8 +149,13 @@ def solve(
         cheap = ask <= bid.price
         for s in starts(market, bid):
             fit = np.flatnonzero(cheap & (gs <= s) & (ge >= s + bid.duration))
-            if sizes[gap_owner[gap_id[fit]]].sum() < bid.quantity:
+            pool_sizes = sizes[gap_owner[gap_id[fit]]]
+            if pool_sizes.sum() < bid.quantity:
                 continue
+            if pool_sizes.sum() > total_quantity:
+                order = np.argsort(ask[fit], kind="stable")
+                enough = int(np.cumsum(pool_sizes[order]).searchsorted(total_quantity)) + 1
+                fit = np.sort(fit[order[:enough]])
             y = len(y_bid)
             y_bid.append(b)
             y_start.append(float(s))
