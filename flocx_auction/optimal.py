@@ -215,7 +215,16 @@ def solve(
     lo.append(np.zeros(n_p))
     hi.append(np.zeros(n_p))
 
-    n_rows = r1 + n_p
+    # No more of a pool gap than it holds, and only to a bid start that is chosen:
+    # z <= size x y. Implied by the rows above for integer solutions, but it makes
+    # the relaxation much tighter (a bid cannot be served by fractions of starts
+    # on nodes it takes whole), so branch and bound has far less to do.
+    r2 = r1 + n_p
+    add_rows(r2 + np.arange(n_z), n_y + np.arange(n_z), np.ones(n_z))
+    add_rows(r2 + np.arange(n_z), z_y, -sizes[gap_owner[z_gap]])
+    lo.append(np.full(n_z, -np.inf))
+    hi.append(np.zeros(n_z))
+    n_rows = r2 + n_z
     n_cols = o0 + n_p
     if max_columns is not None and n_cols > max_columns:
         return Solution(0.0, [], {}, "too big", n_cols, time.perf_counter() - began)
