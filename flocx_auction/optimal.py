@@ -111,6 +111,7 @@ def solve(
     lp_support_only: bool = False,
     fix_integral: bool = False,
     gap: float | None = None,
+    tight: bool = False,
 ) -> Solution:
     """Maximize welfare over `bids` (ILP, or its LP relaxation with `relax`).
 
@@ -119,6 +120,9 @@ def solve(
     `fix_integral` also keeps every bid start the relaxation serves in full.
     `gap` stops branch and bound at the first plan within that fraction of the best
     bound (deterministic, like `node_limit`).
+    `tight` adds the rows z <= pool size x y (see below): the same optimum, much
+    faster branch and bound on small books of large bids, but a slower relaxation
+    on large books (the planner uses it for its exact tier only).
     `node_limit` stops branch and bound after that many nodes, deterministically
     (unlike `time_limit`, which is only a safety net); `max_columns` gives up
     (status "too big", no solution) before solving a model larger than that.
@@ -217,14 +221,15 @@ def solve(
 
     # No more of a pool gap than it holds, and only to a bid start that is chosen:
     # z <= size x y. Implied by the rows above for integer solutions, but it makes
-    # the relaxation much tighter (a bid cannot be served by fractions of starts
-    # on nodes it takes whole), so branch and bound has far less to do.
-    r2 = r1 + n_p
-    add_rows(r2 + np.arange(n_z), n_y + np.arange(n_z), np.ones(n_z))
-    add_rows(r2 + np.arange(n_z), z_y, -sizes[gap_owner[z_gap]])
-    lo.append(np.full(n_z, -np.inf))
-    hi.append(np.zeros(n_z))
-    n_rows = r2 + n_z
+    # the relaxation tighter (a bid start chosen in part cannot take a whole
+    # node), and branch and bound on few large bids has less to do.
+    n_rows = r1 + n_p
+    if tight:
+        add_rows(n_rows + np.arange(n_z), n_y + np.arange(n_z), np.ones(n_z))
+        add_rows(n_rows + np.arange(n_z), z_y, -sizes[gap_owner[z_gap]])
+        lo.append(np.full(n_z, -np.inf))
+        hi.append(np.zeros(n_z))
+        n_rows += n_z
     n_cols = o0 + n_p
     if max_columns is not None and n_cols > max_columns:
         return Solution(0.0, [], {}, "too big", n_cols, time.perf_counter() - began)
