@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from auction_workload import synthetic_book  # noqa: E402
 
 from flocx_auction import optimal  # noqa: E402
-from flocx_auction.book import clear_round  # noqa: E402
+from flocx_auction.clearing import clear_round  # noqa: E402
 from flocx_auction.matching import Market, greedy  # noqa: E402
 from flocx_auction.mechanisms import load  # noqa: E402
 

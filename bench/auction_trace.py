@@ -40,10 +40,23 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from flocx_auction import optimal  # noqa: E402
-from flocx_auction.book import HOUR, Bid, Offer, clear_round, is_due  # noqa: E402
+from flocx_auction.book import HOUR, Bid, Offer, is_due  # noqa: E402
+from flocx_auction.clearing import clear_round  # noqa: E402
 from flocx_auction.matching import Market  # noqa: E402
 
-TRACES = Path("/work/shared/data/cloudlab-traces")
+REPO = Path(__file__).resolve().parent.parent
+
+
+def default_traces() -> Path:
+    """`../shared/data/cloudlab-traces` of the checkout (or of the repository that
+    holds this worktree, one level further up)."""
+    for up in (REPO.parent, REPO.parent.parent):
+        if (up / "shared").is_dir():
+            return up / "shared" / "data" / "cloudlab-traces"
+    return REPO.parent / "shared" / "data" / "cloudlab-traces"
+
+
+TRACES = default_traces()
 DAY = 24 * HOUR
 MONTHS = ["2018-03", "2018-06", "2018-10", "2019-02"]
 FRACTIONS = [0.10, 0.25, 0.50]
@@ -59,9 +72,9 @@ def epoch(text: str) -> float:
     )
 
 
-def load_trace():
+def load_trace(traces: Path = TRACES):
     reservations = []
-    with open(TRACES / "apt_reservation_history_details.csv") as f:
+    with open(traces / "apt_reservation_history_details.csv") as f:
         for row in csv.DictReader(f):
             if row["start"] and row["end"] and int(row["nodes"]) > 0:
                 reservations.append(row)
@@ -69,7 +82,7 @@ def load_trace():
     for r in reservations:
         site_votes[r["type"]][r["aggregate_urn"].split("+")[1]] += 1
     nodes = collections.Counter()  # (site, type) -> count
-    with open(TRACES / "nodes.csv") as f:
+    with open(traces / "nodes.csv") as f:
         for row in csv.DictReader(f):
             if row["role"] == "testnode":
                 votes = site_votes.get(row["type"])
@@ -181,6 +194,8 @@ def main():
         action="store_true",
         help="also the answer-time trade-off (0, 6, 12, 24 h, on arrival)",
     )
+    parser.add_argument("--data", type=Path, default=TRACES,
+                        help="the CloudLab traces (default: ../shared/data/cloudlab-traces)")
     args = parser.parse_args()
     months, seeds = (MONTHS[:1], SEEDS[:1]) if args.quick else (MONTHS, SEEDS)
     policies = {"12h": 12 * HOUR}
@@ -194,7 +209,7 @@ def main():
         }
 
     print("command:", "PYTHONPATH=. .venv/bin/python bench/auction_trace.py", *sys.argv[1:])
-    reservations, nodes = load_trace()
+    reservations, nodes = load_trace(args.data)
     print(
         f"trace: {len(reservations)} reservations with a start, {sum(nodes.values())} test nodes, "
         f"{len(nodes)} (site, type) pools"

@@ -21,6 +21,7 @@ from oslo_utils import timeutils
 from tooz import coordination
 
 from flocx_auction import book
+from flocx_auction import clearing
 from flocx_auction import mechanisms
 from flocx_common.api import validation
 
@@ -272,7 +273,7 @@ class Engine:
             started = timeutils.utcnow()
             offers, bids = self.book.snapshot()
             now = time.time()
-            result = book.clear_round(
+            result = clearing.clear_round(
                 offers, bids, now, self.mechanism,
                 answer_before_start=self.conf.auction.answer_before_start,
                 next_round=now + self.conf.auction.round_interval)

@@ -81,6 +81,9 @@ class Market:
         self._eligible_cache: dict = {}
         self._typical_ask: dict = {}
         self._class_of_offer = {}
+        # The uuids of the bids the round must answer now (set by
+        # clearing.clear_round; None: all of them).
+        self.due: set | None = None
         for c, hw in enumerate(self.classes):
             for i in hw.offers:
                 self._class_of_offer[self.offers[i].uuid] = hw.resource_class

@@ -111,6 +111,7 @@ def solve(
     lp_support_only: bool = False,
     fix_integral: bool = False,
     gap: float | None = None,
+    tight: bool = False,
 ) -> Solution:
     """Maximize welfare over `bids` (ILP, or its LP relaxation with `relax`).
 
@@ -119,6 +120,9 @@ def solve(
     `fix_integral` also keeps every bid start the relaxation serves in full.
     `gap` stops branch and bound at the first plan within that fraction of the best
     bound (deterministic, like `node_limit`).
+    `tight` adds the rows z <= pool size x y (see below): the same optimum, much
+    faster branch and bound on small books of large bids, but a slower relaxation
+    on large books (the planner uses it for its exact tier only).
     `node_limit` stops branch and bound after that many nodes, deterministically
     (unlike `time_limit`, which is only a safety net); `max_columns` gives up
     (status "too big", no solution) before solving a model larger than that.
@@ -133,6 +137,11 @@ def solve(
     # Columns: y (one per bid start), then z (bid start x pool gap).
     y_bid, y_start = [], []
     z_y, z_gap, z_weight = [], [], []
+    # No plan gives a bid a node beyond the `total_quantity` cheapest that fit it:
+    # the other bids hold at most total_quantity - quantity of those, so a node
+    # beyond them could be swapped for a cheaper free one (welfare no lower). Only
+    # those nodes get a column: few bids on many nodes make a small model.
+    total_quantity = sum(b.quantity for b in bids)
     for b, bid in enumerate(bids):
         classes = [c for c in market.eligible_classes(bid) if c in per_class]
         if not classes:
@@ -144,8 +153,13 @@ def solve(
         cheap = ask <= bid.price
         for s in starts(market, bid):
             fit = np.flatnonzero(cheap & (gs <= s) & (ge >= s + bid.duration))
-            if sizes[gap_owner[gap_id[fit]]].sum() < bid.quantity:
+            pool_sizes = sizes[gap_owner[gap_id[fit]]]
+            if pool_sizes.sum() < bid.quantity:
                 continue
+            if pool_sizes.sum() > total_quantity:
+                order = np.argsort(ask[fit], kind="stable")
+                enough = int(np.cumsum(pool_sizes[order]).searchsorted(total_quantity)) + 1
+                fit = np.sort(fit[order[:enough]])
             y = len(y_bid)
             y_bid.append(b)
             y_start.append(float(s))
@@ -205,7 +219,17 @@ def solve(
     lo.append(np.zeros(n_p))
     hi.append(np.zeros(n_p))
 
+    # No more of a pool gap than it holds, and only to a bid start that is chosen:
+    # z <= size x y. Implied by the rows above for integer solutions, but it makes
+    # the relaxation tighter (a bid start chosen in part cannot take a whole
+    # node), and branch and bound on few large bids has less to do.
     n_rows = r1 + n_p
+    if tight:
+        add_rows(n_rows + np.arange(n_z), n_y + np.arange(n_z), np.ones(n_z))
+        add_rows(n_rows + np.arange(n_z), z_y, -sizes[gap_owner[z_gap]])
+        lo.append(np.full(n_z, -np.inf))
+        hi.append(np.zeros(n_z))
+        n_rows += n_z
     n_cols = o0 + n_p
     if max_columns is not None and n_cols > max_columns:
         return Solution(0.0, [], {}, "too big", n_cols, time.perf_counter() - began)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from flocx_auction import optimal
 from flocx_auction.matching import Allocation, Market, greedy
 
 EXACT_MAX_BIDS = 300
@@ -28,17 +29,71 @@ LP_MAX_BIDS = 3000
 TIME_LIMIT = 20.0
 
 
+def _components(market: Market, bids) -> np.ndarray:
+    """A component id per bid: two bids share one when a chain of bids links them in
+    which each competes with the next (a hardware class both could use, during
+    time both could hold). Bids of different components never want the same node
+    at the same time, so each component's best plan is independent of the others."""
+    parent = list(range(len(bids)))
+
+    def root(i):
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    by_class: dict[int, list] = {}
+    for i, bid in enumerate(bids):
+        first = max(bid.start, market.now)
+        last = bid.latest_start + bid.duration
+        for c in market.eligible_classes(bid):
+            by_class.setdefault(c, []).append((first, last, i))
+    for spans in by_class.values():
+        spans.sort()
+        reach, group = -np.inf, None
+        for first, last, i in spans:
+            if first < reach:
+                parent[root(i)] = root(group)
+            else:
+                group = i
+            reach = max(reach, last)
+    return np.array([root(i) for i in range(len(bids))], dtype=np.int64)
+
+
+def plan_online(market: Market, bids, time_limit: float = TIME_LIMIT,
+                exact: bool = True) -> list[Allocation]:
+    """The welfare plan of a round that commits only the bids due now
+    (`market.due`; None: every bid is due, and this is plan_welfare).
+
+    Only the bids that compete with a due bid, directly or through a chain of
+    others (see _components), can change what is committed now: they are planned
+    by plan_welfare (the exact tiers on round-sized books); the rest of the book,
+    whose plan is thrown away at the end of the round anyway, greedily.
+    """
+    bids = list(bids)
+    if market.due is None or all(b.uuid in market.due for b in bids):
+        return plan_welfare(market, bids, exact=exact, time_limit=time_limit)
+    component = _components(market, bids)
+    wanted = {component[i] for i, b in enumerate(bids) if b.uuid in market.due}
+    relevant = [b for b, c in zip(bids, component) if c in wanted]
+    others = [b for b, c in zip(bids, component) if c not in wanted]
+    plan = plan_welfare(market, relevant, exact=exact, time_limit=time_limit)
+    if others:
+        plan = sorted(plan + greedy(market, others), key=lambda a: a.bid.uuid)
+    return plan
+
+
 def plan_welfare(market: Market, bids, exact: bool = True, time_limit: float = TIME_LIMIT) -> list[Allocation]:
     bids = list(bids)
     best = greedy(market, bids)
     if not exact or not bids or len(bids) > LP_MAX_BIDS:
         return best
-    from flocx_auction import optimal
+
 
     candidates = []
     if len(bids) <= EXACT_MAX_BIDS:
         solution = optimal.solve(
-            market, bids, starts=optimal.boundary_starts, time_limit=time_limit
+            market, bids, starts=optimal.boundary_starts, time_limit=time_limit, tight=True
         )
         candidates.append(solution.allocations)
     elif len(bids) <= SUPPORT_MAX_BIDS:

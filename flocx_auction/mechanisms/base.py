@@ -8,7 +8,7 @@ import numpy as np
 
 from flocx_auction.book import HOUR, Award
 from flocx_auction.matching import Allocation, Market
-from flocx_auction.planner import TIME_LIMIT, plan_welfare
+from flocx_auction.planner import TIME_LIMIT, plan_online
 
 
 class Mechanism(abc.ABC):
@@ -39,6 +39,8 @@ class Mechanism(abc.ABC):
     # Longest a round may spend in the solver (the service sets it from
     # [auction] solver_time_limit); greedy's plan stands if it runs out.
     time_limit = TIME_LIMIT
+    # False: the greedy plan alone (no LP/ILP tier).
+    exact = True
 
     def run(self, market: Market, bids) -> tuple[list[Award], dict[str, float]]:
         awards, prices = self.price(market, self.allocate(market, bids))
@@ -49,7 +51,12 @@ class Mechanism(abc.ABC):
         return sorted(awards, key=lambda a: a.bid_uuid), prices
 
     def allocate(self, market: Market, bids) -> list[Allocation]:
-        return plan_welfare(market, bids, time_limit=self.time_limit)
+        return plan_online(
+            market,
+            bids,
+            time_limit=self.time_limit,
+            exact=self.exact,
+        )
 
     @abc.abstractmethod
     def price(

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from flocx_auction import optimal
-from flocx_auction.book import clear_round
+from flocx_auction.clearing import clear_round
 from flocx_auction.matching import Market, greedy
 
 from .helpers import bid, h, offer

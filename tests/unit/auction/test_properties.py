@@ -7,7 +7,8 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flocx_auction.book import HOUR, clear_round
+from flocx_auction.book import HOUR
+from flocx_auction.clearing import clear_round
 from flocx_auction.matching import Market, greedy
 from flocx_auction.mechanisms import load
 

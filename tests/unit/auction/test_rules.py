@@ -2,7 +2,8 @@
 
 import pytest
 
-from flocx_auction.book import HOUR, Constraint, clear_round
+from flocx_auction.book import HOUR, Constraint
+from flocx_auction.clearing import clear_round
 from flocx_auction.mechanisms import load
 
 from .helpers import BIG, SMALL, bid, h, offer
