@@ -47,7 +47,7 @@ HOST = '127.0.0.1'
 READY_TIMEOUT = 120
 STATE_FILE = 'local-openstack.json'
 MARKER_FILE = '.flocx-local-openstack'
-IRONIC_PATCHES_DIR = Path(__file__).resolve().parents[2] / 'ironic_patches'
+IRONIC_PATCHES_DIR = Path(__file__).resolve().parents[1] / 'ironic_patches'
 DEFAULT_CACHE_DIR = Path(os.environ.get('XDG_CACHE_HOME',
                                         Path.home() / '.cache'),
                          'flocx', 'local-openstack')
