@@ -63,7 +63,7 @@ def _ctl_reaches(parts):
     return False
 
 
-def make_own_vhost(url, label):
+def make_own_vhost(url):
     """(URL on a new virtual host, its name), or (url, None) and why not.
 
     Returns a third item: None, or the reason the URL is used as given.
@@ -75,7 +75,7 @@ def make_own_vhost(url, label):
         if not _ctl_reaches(parts):
             return url, None, ('rabbitmqctl administers another broker '
                                'than the URL names')
-        name = f'flocx-local-{label}-{uuid.uuid4().hex[:8]}'
+        name = f'flocx-local-{uuid.uuid4().hex[:12]}'
         _ctl('add_vhost', name)
         try:
             _ctl('set_permissions', '-p', name,

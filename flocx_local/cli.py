@@ -313,8 +313,7 @@ def _own_vhost(layout, state, transport_url):
     """The transport URL on a RabbitMQ virtual host of this cloud's own."""
     if not transport_url.startswith('rabbit'):
         return transport_url
-    url, vhost, why_not = broker.make_own_vhost(
-        transport_url, layout.root.name.replace('_', '-')[:20])
+    url, vhost, why_not = broker.make_own_vhost(transport_url)
     if vhost:
         state['rabbit_vhost'] = vhost
         layout.write_state(state)
@@ -374,38 +373,55 @@ def _process_names(state):
 
 # The market manager answers the other services' calls: it stops after
 # them, or a caller stopped later could be waiting on a call it no longer
-# answers (and ignore SIGTERM until killed). Keystone and Ironic stop with it.
+# answers (and ignore SIGTERM until killed). Ironic stops once the processes
+# that call it have; Keystone, which every service calls, last.
 LAST_TO_STOP = ('flocx-market-manager',)
+IRONIC_CALLERS = ('flocx-provider-manager', SERVE_PROCESS)
 
 
 def down(layout):
+    """Stop everything, each process as soon as its callers have stopped."""
     started = time.monotonic()
     state = layout.state()
     names = _process_names(state)
+    say_lock = threading.Lock()
 
-    def stop(name):
-        return processes.stop(name, layout.pids / f'{name}.pid',
-                              str(layout.root))
+    def stop(name, pid_dir, must_contain, after=()):
+        for future in after:
+            future.result()
+        result = processes.stop(name, pid_dir / f'{name}.pid', must_contain,
+                                master_of_workers=name == 'ironic')
+        with say_lock:
+            step(str(result))
+        return result
 
-    def report(result):
-        step(str(result))
+    def flocx(name, after=()):
+        return pool.submit(stop, name, layout.pids, str(layout.root), after)
 
-    first = [n for n in names if n not in LAST_TO_STOP]
-    last = [n for n in names if n in LAST_TO_STOP]
-    with concurrent.futures.ThreadPoolExecutor(max(len(first), 1) + 2) as pool:
-        for result in pool.map(stop, first):
-            report(result)
-        cloud = pool.submit(_stop_openstack, layout)
-        for result in pool.map(stop, last):
-            report(result)
-        for result in cloud.result():
-            report(result)
-    vhost = state.get('rabbit_vhost')
-    if vhost:
-        broker.delete_vhost(vhost)
-        step(f'deleted RabbitMQ virtual host {vhost} and its queues')
-        state.pop('rabbit_vhost')
-        layout.write_state(state)
+    def openstack(name, after):
+        return pool.submit(stop, name, layout.openstack / 'pids',
+                           str(layout.openstack), after)
+
+    with concurrent.futures.ThreadPoolExecutor(len(names) + 3) as pool:
+        first = {n: flocx(n) for n in names if n not in LAST_TO_STOP}
+        last = [flocx(n, after=list(first.values()))
+                for n in names if n in LAST_TO_STOP]
+        services = [*first.values(), *last]
+        ironic = openstack('ironic', after=[
+            future for n, future in first.items() if n in IRONIC_CALLERS])
+        keystone = openstack('keystone', after=services)
+        vhost = state.get('rabbit_vhost')
+        if vhost:
+            # With every process that used it stopped.
+            for future in services:
+                future.result()
+            broker.delete_vhost(vhost)
+            with say_lock:
+                step(f'deleted RabbitMQ virtual host {vhost} and its queues')
+            state.pop('rabbit_vhost')
+            layout.write_state(state)
+        for future in (*services, ironic, keystone):
+            future.result()
     step(f'FLOCX stopped in {time.monotonic() - started:.1f} s')
 
 
@@ -417,16 +433,6 @@ def _openstack_pids(layout):
     return {name: processes.running_pid(layout.openstack / 'pids' /
                                         f'{name}.pid', str(layout.openstack))
             for name in OPENSTACK_PROCESSES}
-
-
-def _stop_openstack(layout):
-    """Stop Keystone and Ironic at once (LocalOpenStack.stop, without
-    importing openstacksdk)."""
-    with concurrent.futures.ThreadPoolExecutor(2) as pool:
-        return list(pool.map(
-            lambda name: processes.stop(
-                name, layout.openstack / 'pids' / f'{name}.pid',
-                str(layout.openstack)), OPENSTACK_PROCESSES))
 
 
 def status(layout):
