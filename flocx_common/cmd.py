@@ -75,6 +75,11 @@ def run_service(prog, get_conf, make_service, argv=None):
     while signals.wait() == signal.SIGHUP:
         reload_mutable_options(prog, conf)
     service.stop()
+    LOG.info('%s stopped', prog)
+    # Stopped and flushed: what the interpreter would still do at exit is
+    # join idle thread pools and tear down modules (one to two seconds).
+    logging.shutdown()
+    os._exit(0)
 
 
 class _Signals:

@@ -14,6 +14,7 @@ several market API workers, several auction engines electing their leader.
 """
 
 import argparse
+import concurrent.futures
 import json
 import logging
 import os
@@ -23,10 +24,13 @@ import subprocess
 import sys
 import threading
 import time
+import traceback
 
-from flocx_local import demo as demo_mod
-from flocx_local import openstack as local_openstack
+from flocx_local import broker
 from flocx_local import processes
+
+# flocx_local.demo and flocx_local.openstack import openstacksdk (a second):
+# imported where needed, so that ``down`` and ``status`` start at once.
 
 LOG = logging.getLogger('flocx-local')
 
@@ -40,6 +44,7 @@ SEPARATE = (('flocx-market-api', 'market'), ('flocx-market-manager', 'market'),
             ('flocx-provider-api', 'provider'),
             ('flocx-provider-manager', 'provider'))
 SERVE_PROCESS = 'flocx-services'
+DEFAULT_DIR = 'local-run'
 ENGINE = 'flocx-auction-engine'
 
 
@@ -78,6 +83,9 @@ class Layout:
             return {}
         return json.loads(self.state_file.read_text())
 
+    def write_state(self, state):
+        self.state_file.write_text(json.dumps(state, indent=1))
+
 
 def write_configs(layout, cloud, ports, transport_url, database_url,
                   api_workers=1, engines=1, coordination_url=None,
@@ -96,7 +104,6 @@ def write_configs(layout, cloud, ports, transport_url, database_url,
         'project_name': 'service', 'project_domain_name': 'Default',
         'region_name': 'RegionOne', 'interface': 'public',
     }
-    notify_driver = 'log' if transport_url == 'fake:/' else 'messagingv2'
     exchange = f'flocx-{layout.root.name}-{os.getpid()}'
     for service in SERVICES:
         db = database_url or f'sqlite:///{layout.root}/{service}.sqlite'
@@ -107,7 +114,11 @@ def write_configs(layout, cloud, ports, transport_url, database_url,
                         'log_file': str(layout.logs / f'flocx-{service}.log')},
             'api': {'host_ip': '127.0.0.1', 'port': ports[service]},
             'keystone_authtoken': authtoken,
-            'oslo_messaging_notifications': {'driver': notify_driver},
+            # Nothing consumes notifications in a local cloud: on a broker
+            # oslo.messaging would queue them forever, and the log driver
+            # writes bid prices into the logs. The market's events API has
+            # the same record.
+            'oslo_messaging_notifications': {'driver': 'noop'},
         }
         if service in ('market', 'provider'):
             sections['database'] = {'connection': db.replace(
@@ -139,7 +150,10 @@ def write_configs(layout, cloud, ports, transport_url, database_url,
 
 
 def _write_ini(path, sections):
-    with open(path, 'w') as f:
+    # Owner only: the files hold the flocx service user's password.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)
+    with os.fdopen(fd, 'w') as f:
         for name, options in sections.items():
             f.write(f'[{name}]\n')
             for key, value in options.items():
@@ -196,17 +210,36 @@ def serve(layout):
     signal.signal(signal.SIGTERM, lambda *a: done.set())
     signal.signal(signal.SIGINT, lambda *a: done.set())
     done.wait()
-    for http in servers:
-        http.stop()
-    for worker in reversed(workers):
-        worker.stop()
+    started = time.monotonic()
+    with concurrent.futures.ThreadPoolExecutor(len(servers)) as pool:
+        list(pool.map(lambda http: http.stop(), servers))
+    # The market manager last: the others call it. Each takes about a
+    # second (rpc.RPCServer), so the callers stop at once.
+    market_worker, callers = workers[0], workers[1:]
+    with concurrent.futures.ThreadPoolExecutor(len(callers)) as pool:
+        list(pool.map(lambda worker: worker.stop(), callers))
+    market_worker.stop()
+    LOG.info('services stopped in %.1f s', time.monotonic() - started)
+    # Everything is stopped and flushed; what the interpreter would still
+    # do is join idle thread pools (another second or more).
+    logging.shutdown()
+    os._exit(0)
+
+
+class StepFailed(RuntimeError):
+    """A step of ``up`` failed: one line of why, and the log that has it all."""
+
+    def __init__(self, message, log_file=None):
+        super().__init__(' '.join(str(message).split()))
+        self.log_file = log_file
 
 
 def up(args, layout):
+    from flocx_local import demo as demo_mod
+    from flocx_local import openstack as local_openstack
+
     started = time.monotonic()
-    layout.root.mkdir(parents=True, exist_ok=True)
-    layout.logs.mkdir(exist_ok=True)
-    layout.pids.mkdir(exist_ok=True)
+    _make_private_dirs(layout)
     ports = {s: local_openstack.free_port() for s in SERVICES}
     urls = {SERVICE_TYPES[s]: f'http://127.0.0.1:{ports[s]}' for s in SERVICES}
     step('Starting a real Keystone and Ironic on loopback')
@@ -216,21 +249,26 @@ def up(args, layout):
     cloud.start()
     step(f'Keystone {cloud.auth_url}, Ironic {cloud.ironic_url} '
          f'({cloud.timings.get("start_total_s")} s)')
-    transport = args.transport_url or 'fake:/'
+    transport = args.transport_url or EMBEDDED_TRANSPORT
+    separate = args.separate or transport != EMBEDDED_TRANSPORT
+    state = {'urls': urls, 'separate': separate,
+             'clouds_yaml': str(cloud.clouds_yaml)}
+    if args.transport_url:
+        transport = _own_vhost(layout, state, transport)
+    state['transport_url'] = transport
+    layout.write_state(state)
     write_configs(layout, cloud, ports, transport, args.database_url,
                   api_workers=args.api_workers, engines=args.engines,
                   coordination_url=args.coordination_url,
                   round_interval=args.round_interval)
-    separate = args.separate or transport != 'fake:/'
     answering = {}  # service -> the process that serves its API
     names = [SERVE_PROCESS]
     if separate:
         step('Creating or upgrading the databases')
         for script, service in (('flocx-market-dbsync', 'market'),
                                 ('flocx-provider-dbsync', 'provider')):
-            subprocess.run([_script(script), '--config-file',
-                            str(layout.conf(service)), 'upgrade'],
-                           check=True, capture_output=True)
+            _run_step(layout, script, [_script(script), '--config-file',
+                                       str(layout.conf(service)), 'upgrade'])
         step('Starting the FLOCX services, one process each, over '
              f'{transport.split(":")[0]}')
         names = []
@@ -247,19 +285,70 @@ def up(args, layout):
             layout.pids, layout.logs,
             env=dict(os.environ, PYTHONWARNINGS='ignore'))
         answering = dict.fromkeys(SERVICES, proc)
-    layout.state_file.write_text(json.dumps(
-        {'urls': urls, 'separate': separate, 'transport_url': transport,
-         'processes': names, 'clouds_yaml': str(cloud.clouds_yaml)},
-        indent=1))
+    state['processes'] = names
+    layout.write_state(state)
     for service in SERVICES:
         url = urls[SERVICE_TYPES[service]] + '/healthcheck'
         processes.wait_until_answering(
             service, url, answering[service], timeout=120,
             log_file=layout.logs / f'flocx-{service}.log')
     step(f'FLOCX is up in {time.monotonic() - started:.1f} s')
-    print_usage(layout, cloud, urls)
+    free_node = None
     if not args.no_demo:
-        demo_mod.run(cloud, urls, say=step)
+        try:
+            result = demo_mod.run(cloud, urls, say=step)
+        except demo_mod.DemoError as e:
+            raise StepFailed(f'the demo failed: {e}',
+                             layout.logs / 'flocx-market.log') from e
+        free_node = result['node_ids'][-1]  # enrolled, never offered
+        state['free_node'] = free_node
+        layout.write_state(state)
+    print_usage(layout, cloud, urls, free_node)
+
+
+EMBEDDED_TRANSPORT = 'fake:/'  # every service in one process, no broker
+
+
+def _own_vhost(layout, state, transport_url):
+    """The transport URL on a RabbitMQ virtual host of this cloud's own."""
+    if not transport_url.startswith('rabbit'):
+        return transport_url
+    url, vhost, why_not = broker.make_own_vhost(transport_url)
+    if vhost:
+        state['rabbit_vhost'] = vhost
+        layout.write_state(state)
+        step(f'RabbitMQ virtual host {vhost} (down deletes it with its '
+             'queues)')
+    else:
+        step(f'No RabbitMQ virtual host of its own ({why_not}): its queues '
+             'will stay on the broker after down')
+    return url
+
+
+def _run_step(layout, name, argv):
+    """Run a command to its end, its output in logs/<name>.log."""
+    log_file = layout.logs / f'{name}.log'
+    with open(log_file, 'ab') as out:
+        result = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=out,
+                                stderr=subprocess.STDOUT,
+                                env=dict(os.environ, PYTHONWARNINGS='ignore'))
+    if result.returncode:
+        raise StepFailed(f'{name} failed with {result.returncode}: '
+                         f'{processes.last_error(log_file)}', log_file)
+
+
+def _make_private_dirs(layout):
+    """The run directory and what an earlier run left there: owner only.
+
+    It holds passwords (configuration files, clouds.yaml) and bid data
+    (databases, logs).
+    """
+    for path in (layout.root, layout.logs, layout.pids, layout.etc):
+        path.mkdir(parents=True, exist_ok=True)
+    for path in [layout.root, *layout.root.rglob('*')]:
+        if path.is_symlink():
+            continue
+        path.chmod(0o700 if path.is_dir() else 0o600)
 
 
 def _script(name):
@@ -282,14 +371,68 @@ def _process_names(state):
             else [SERVE_PROCESS])
 
 
+# The market manager answers the other services' calls: it stops after
+# them, or a caller stopped later could be waiting on a call it no longer
+# answers (and ignore SIGTERM until killed). Ironic stops once the processes
+# that call it have; Keystone, which every service calls, last.
+LAST_TO_STOP = ('flocx-market-manager',)
+IRONIC_CALLERS = ('flocx-provider-manager', SERVE_PROCESS)
+
+
 def down(layout):
-    # Callers before the services they call: a provider manager or engine
-    # stopped after the market manager could be waiting on a call the
-    # market no longer answers, and ignore SIGTERM until killed.
-    for name in reversed(_process_names(layout.state())):
-        processes.stop(name, layout.pids / f'{name}.pid', str(layout.root))
-    local_openstack.LocalOpenStack(layout.openstack).stop()
-    step('FLOCX stopped')
+    """Stop everything, each process as soon as its callers have stopped."""
+    started = time.monotonic()
+    state = layout.state()
+    names = _process_names(state)
+    say_lock = threading.Lock()
+
+    def stop(name, pid_dir, must_contain, after=()):
+        for future in after:
+            future.result()
+        result = processes.stop(name, pid_dir / f'{name}.pid', must_contain,
+                                master_of_workers=name == 'ironic')
+        with say_lock:
+            step(str(result))
+        return result
+
+    def flocx(name, after=()):
+        return pool.submit(stop, name, layout.pids, str(layout.root), after)
+
+    def openstack(name, after):
+        return pool.submit(stop, name, layout.openstack / 'pids',
+                           str(layout.openstack), after)
+
+    with concurrent.futures.ThreadPoolExecutor(len(names) + 3) as pool:
+        first = {n: flocx(n) for n in names if n not in LAST_TO_STOP}
+        last = [flocx(n, after=list(first.values()))
+                for n in names if n in LAST_TO_STOP]
+        services = [*first.values(), *last]
+        ironic = openstack('ironic', after=[
+            future for n, future in first.items() if n in IRONIC_CALLERS])
+        keystone = openstack('keystone', after=services)
+        vhost = state.get('rabbit_vhost')
+        if vhost:
+            # With every process that used it stopped.
+            for future in services:
+                future.result()
+            broker.delete_vhost(vhost)
+            with say_lock:
+                step(f'deleted RabbitMQ virtual host {vhost} and its queues')
+            state.pop('rabbit_vhost')
+            layout.write_state(state)
+        for future in (*services, ironic, keystone):
+            future.result()
+    step(f'FLOCX stopped in {time.monotonic() - started:.1f} s')
+
+
+# Keystone and Ironic, as flocx_local.openstack runs them.
+OPENSTACK_PROCESSES = ('ironic', 'keystone')
+
+
+def _openstack_pids(layout):
+    return {name: processes.running_pid(layout.openstack / 'pids' /
+                                        f'{name}.pid', str(layout.openstack))
+            for name in OPENSTACK_PROCESSES}
 
 
 def status(layout):
@@ -298,13 +441,15 @@ def status(layout):
     running = {name: processes.running_pid(layout.pids / f'{name}.pid',
                                            str(layout.root))
                for name in names}
-    running.update(local_openstack.LocalOpenStack(layout.openstack).status())
+    running.update(_openstack_pids(layout))
     print(json.dumps({'processes': running, 'urls': state.get('urls')},
                      indent=1))
     return 0 if all(running.values()) else 3
 
 
-def print_usage(layout, cloud, urls):
+def print_usage(layout, cloud, urls, free_node=None):
+    venv = pathlib.Path(sys.prefix)
+    node = free_node or '<node>'
     print(f'''
 FLOCX is running on loopback:
   Keystone     {cloud.auth_url}
@@ -315,15 +460,27 @@ FLOCX is running on loopback:
   logs         {layout.logs}
 
 Use it as the demo organizations (org-a owns nodes, org-b rents):
+  source {venv}/bin/activate
   export OS_CLIENT_CONFIG_FILE={cloud.clouds_yaml}
-  openstack --os-cloud flocx-org-a-member baremetal node list
-  openstack --os-cloud flocx-org-b-member market offer list
+  openstack --os-cloud flocx-org-a-member market offer create \\
+      --node {node} --start now --end +4h --price 1.5
   openstack --os-cloud flocx-org-b-member market bid create --quantity 1 \\
-      --start now --duration 1h --price 3 --resource-class baremetal
+      --resource-class baremetal --constraint 'memory_mb>=8192' \\
+      --start +5m --duration 1h --price 3
   openstack --os-cloud flocx-admin market round start
+  openstack --os-cloud flocx-org-b-member market contract list
+  openstack --os-cloud flocx-org-b-member baremetal node list
 
-Stop it with: tools/flocx-local.sh down
+Stop it with: {ROOT / 'tools' / 'flocx-local.sh'} down{_dir_option(layout)}
 ''', flush=True)
+
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+
+def _dir_option(layout):
+    default = (pathlib.Path.cwd() / DEFAULT_DIR).resolve()
+    return '' if layout.root == default else f' --dir {layout.root}'
 
 
 def step(message):
@@ -336,7 +493,7 @@ def main(argv=None):
     parser.add_argument('command', nargs='?', default='up',
                         choices=('up', 'down', 'status', 'demo', 'serve'))
     parser.add_argument('--dir', default=os.environ.get('FLOCX_LOCAL_DIR',
-                                                        'local-run'),
+                                                        DEFAULT_DIR),
                         help='run directory (default: %(default)s)')
     parser.add_argument('--transport-url',
                         help='oslo.messaging URL, e.g. '
@@ -367,6 +524,10 @@ def main(argv=None):
                         help='no snapshot of initialized Keystone/Ironic')
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
+    # Everything the local cloud and its services write (passwords in
+    # configuration files and clouds.yaml, bids in databases and logs) is
+    # for the owner only.
+    os.umask(0o077)
     layout = Layout(args.dir)
     if args.command == 'serve':
         serve(layout)
@@ -378,6 +539,9 @@ def main(argv=None):
         return status(layout)
     if args.command == 'demo':
         state = layout.state()
+        from flocx_local import demo as demo_mod
+        from flocx_local import openstack as local_openstack
+
         cloud = local_openstack.LocalOpenStack(layout.openstack)
         demo_mod.run(cloud, state['urls'], say=step)
         return 0
@@ -389,17 +553,35 @@ def main(argv=None):
                      'only separate processes have them')
     if args.engines < 1 or args.api_workers < 1:
         parser.error('--engines and --api-workers must be at least 1')
-    if any(local_openstack.LocalOpenStack(layout.openstack).status().values()):
+    if any(_openstack_pids(layout).values()):
         parser.error(f'a local FLOCX is already running in {layout.root}; '
                      'run "flocx-local down" first')
     try:
         up(args, layout)
-    except BaseException:
-        step(f'Start failed; stopping what was started (logs in '
-             f'{layout.logs})')
-        down(layout)
-        raise
+    except (StepFailed, processes.ServiceError) as e:
+        _failed(layout, str(e), e.log_file)
+        return 1
+    except KeyboardInterrupt:
+        _failed(layout, 'interrupted', None)
+        return 130
+    except Exception as e:
+        # Not a step we know: the traceback goes to a log, not the terminal.
+        log_file = layout.logs / 'flocx-local.log'
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+        with open(log_file, 'a') as f:
+            f.write(f'{time.strftime("%Y-%m-%d %H:%M:%S")} up failed\n')
+            traceback.print_exc(file=f)
+        _failed(layout, f'{type(e).__name__}: {e}', log_file)
+        return 1
     return 0
+
+
+def _failed(layout, message, log_file):
+    step('up failed: ' + ' '.join(message.split()))
+    if log_file:
+        step(f'full log: {pathlib.Path(log_file).resolve()}')
+    step('Stopping what was started')
+    down(layout)
 
 
 if __name__ == '__main__':

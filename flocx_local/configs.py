@@ -59,7 +59,11 @@ def ironic_conf(run_dir, log_dir, policy_file, host, port, auth_url,
             # no message broker, no JSON-RPC. Ironic requires it with SQLite.
             'rpc_transport': 'none',
             'minimum_memory_warning_only': 'true',
-            'graceful_shutdown_timeout': '5',
+            # How long cotyledon waits for the API and conductor workers
+            # at SIGTERM before it kills them (the API worker waits it out
+            # whatever the value). A kill loses nothing: the next start
+            # begins from a fresh database.
+            'graceful_shutdown_timeout': '1',
             # The default, stated because FLOCX's least-privilege model needs
             # it: with it on, any `service` role user of the service project
             # (the flocx user too) would act like a system member on every

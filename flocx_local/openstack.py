@@ -208,14 +208,14 @@ class LocalOpenStack:
                  'warm' if self.warm else 'cold')
 
     def stop(self):
+        """Stop Ironic and Keystone; returns their processes.Stopped."""
         # Both at once: each takes a few seconds to shut down.
         with concurrent.futures.ThreadPoolExecutor(2) as pool:
             stopping = [pool.submit(processes.stop, name,
                                     self.pid_dir / f'{name}.pid',
                                     str(self.run_dir))
                         for name in ('ironic', 'keystone')]
-        for future in stopping:
-            future.result()
+        return [future.result() for future in stopping]
 
     def _prepare_run_dir(self):
         # Only ever wipe a directory this class made.
@@ -360,9 +360,11 @@ class LocalOpenStack:
                                         env=_service_env(),
                                         timeout=self.ready_timeout)
                 if result.returncode:
+                    out.flush()
                     raise processes.ServiceError(
-                        f'{argv[0]} {argv[-1]} failed with '
-                        f'{result.returncode}; see {out.name}')
+                        f'{Path(argv[0]).name} {argv[-1]} failed with '
+                        f'{result.returncode}: '
+                        f'{processes.last_error(out.name)}', out.name)
 
     def _timed(self, what, t0):
         self.timings[what] = round(time.monotonic() - t0, 2)

@@ -67,7 +67,10 @@ class SnapshotCache:
         """Copy the snapshot into ``run_dir``; return its saved state."""
         run_dir = Path(run_dir)
         for name in DATABASES:
-            shutil.copy(self.path / name, run_dir / name)
+            # Owner only, whatever the snapshot's mode: they hold password
+            # hashes and, once used, the cloud's nodes and tokens.
+            shutil.copyfile(self.path / name, run_dir / name)
+            os.chmod(run_dir / name, 0o600)
         for name in KEY_DIRS:
             shutil.rmtree(run_dir / name, ignore_errors=True)
             shutil.copytree(self.path / name, run_dir / name)

@@ -56,10 +56,19 @@ class EngineService:
         if self._stopped:
             return
         self._stopped = True
+        # The book server winds down while the engine steps down (which
+        # stops the leader server): each RPC server takes about a second
+        # (rpc.RPCServer), so both at once halve the engine's shutdown.
+        book = threading.Thread(target=self._stop_book_server,
+                                name='stop-book-server')
+        book.start()
         self.engine.stop()
+        self._leadership_changed(False)
+        book.join()
+
+    def _stop_book_server(self):
         self.book_server.stop()
         self.book_server.wait()
-        self._leadership_changed(False)
 
 
 def main(argv=None):
