@@ -250,13 +250,11 @@ def test_configure_writes_uwsgi_configs(devstack):
 def test_install_horizon_panel_when_horizon_runs(devstack):
     devstack.phase('install_flocx',
                    ENABLED_SERVICES=f'horizon {ALL_SERVICES}')
-    dashboard = devstack.env['DEST'] + '/flocx/flocx_dashboard'
-    has_dist = any((REPO / 'flocx_dashboard' / f).exists()
-                   for f in ('setup.py', 'pyproject.toml'))
-    expected = [(devstack.env['DEST'] + '/flocx',)]
-    if has_dist:  # the panel's own distribution (branch of the client work)
-        expected.append((dashboard,))
-    assert devstack.calls('setup_develop') == expected
+    dest = devstack.env['DEST'] + '/flocx'
+    # The server, the client (the `openstack market` plugin), the panel:
+    # each its own distribution.
+    assert devstack.calls('setup_develop') == [
+        (dest,), (dest + '/client',), (dest + '/dashboard',)]
 
 
 def test_cleanup_removes_uwsgi_and_config(devstack):
