@@ -83,7 +83,7 @@ class Stack:
         self.service = base.Client(self.market.app, project='service',
                                    roles='service')
         self.renter = base.Client(self.market.app, project='org-b')
-        self.admin = base.Client(self.auction, project='admin',
+        self.admin = base.Client(self.auction, system=True,
                                  roles='admin,member,reader')
 
     def close(self):
