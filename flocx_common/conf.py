@@ -12,6 +12,8 @@ from oslo_log import log
 import oslo_messaging
 import oslo_messaging.opts
 
+from flocx_common.api import clouds
+
 AUTH_STRATEGIES = ('keystone', 'noauth')
 
 default_opts = [
@@ -87,6 +89,7 @@ def register_common_opts(conf, default_port):
     log.register_options(conf)
     conf.register_opts(default_opts)
     conf.register_opts(api_opts(default_port), group='api')
+    clouds.register_opts(conf)
     oslo_messaging.set_transport_defaults('flocx')
     for group, opts in oslo_messaging.opts.list_opts():
         if group is None:
@@ -128,4 +131,5 @@ def list_common_opts(default_port):
     return [
         ('DEFAULT', default_opts),
         ('api', api_opts(default_port)),
+        *clouds.list_opts(),
     ]

@@ -13,9 +13,57 @@ class RequestContext(context.RequestContext):
     for a project-scoped one, ``domain_id`` for a domain-scoped one.
     """
 
-    def __init__(self, enforcer=None, **kwargs):
+    def __init__(self, enforcer=None, cloud=None, member_cloud=False,
+                 cloud_system_scope=None, **kwargs):
         super().__init__(**kwargs)
         self.enforcer = enforcer
+        # The cloud whose Keystone vouched for this caller (federation);
+        # None for a service acting on its own.
+        self.cloud = cloud
+        self.member_cloud = member_cloud
+        # A member cloud's system scope administers that cloud, not the
+        # market: it is kept apart and never reaches the market's policy.
+        self.cloud_system_scope = cloud_system_scope
+        if member_cloud and self.system_scope:
+            self.cloud_system_scope, self.system_scope = \
+                self.system_scope, None
+
+    @classmethod
+    def from_environ(cls, environ, **kwargs):
+        kwargs.setdefault('cloud', environ.get('flocx.cloud'))
+        kwargs.setdefault('member_cloud',
+                          bool(environ.get('flocx.member_cloud')))
+        ctx = super().from_environ(environ, **kwargs)
+        if ctx.member_cloud and ctx.project_id:
+            # Project ids are unique only within their cloud: on the market
+            # a member cloud's project is CLOUD:ID, so that no order,
+            # contract or event of one cloud's project is ever another's.
+            ctx.project_id = qualified_project(ctx.cloud, ctx.project_id)
+        return ctx
+
+    @property
+    def cloud_project_id(self):
+        """The project's id in its own cloud's Keystone."""
+        return cloud_project(self.project_id)[1]
+
+    @classmethod
+    def from_dict(cls, values, **kwargs):
+        for key in ('cloud', 'member_cloud', 'cloud_system_scope'):
+            if key in values:
+                kwargs.setdefault(key, values[key])
+        return super().from_dict(values, **kwargs)
+
+    def to_policy_values(self):
+        values = super().to_policy_values()
+        values['cloud'] = self.cloud
+        values['cloud_system_scope'] = self.cloud_system_scope
+        return values
+
+    def to_dict(self):
+        values = super().to_dict()
+        values.update(cloud=self.cloud, member_cloud=self.member_cloud,
+                      cloud_system_scope=self.cloud_system_scope)
+        return values
 
     def _target(self, target):
         target = dict(target or {})
@@ -63,6 +111,19 @@ class RequestContext(context.RequestContext):
         if self.is_system_scoped:
             return 'cancelled by an admin'
         return 'cancelled by its provider'
+
+
+def qualified_project(cloud, project_id):
+    """How the market names a member cloud's project: ``CLOUD:ID``."""
+    return f'{cloud}:{project_id}'
+
+
+def cloud_project(project_id):
+    """(cloud or None, id in that cloud) of a project as the market names it."""
+    if project_id and ':' in project_id:
+        cloud, _, own_id = project_id.partition(':')
+        return cloud, own_id
+    return None, project_id
 
 
 def get_admin_context(enforcer=None):

@@ -5,6 +5,7 @@ its keys, an empty Ironic schema, and the passwords and ids that go with them.
 It is keyed by the Keystone and Ironic versions and by what the setup creates,
 so an upgrade or a change of the demo layout makes a new one.
 """
+import base64
 import hashlib
 import json
 import os
@@ -75,7 +76,16 @@ class SnapshotCache:
             shutil.rmtree(run_dir / name, ignore_errors=True)
             shutil.copytree(self.path / name, run_dir / name)
             os.chmod(run_dir / name, 0o700)
+        _new_fernet_keys(run_dir / 'fernet-keys')
         return json.loads((self.path / STATE_FILE).read_text())
+
+
+def _new_fernet_keys(key_dir):
+    """Keys of this Keystone's own: two Keystones restored from one snapshot
+    would otherwise accept each other's tokens (the exchange's clouds must
+    not). No token is kept in a snapshot, so none is lost."""
+    for key in Path(key_dir).iterdir():
+        key.write_bytes(base64.urlsafe_b64encode(os.urandom(32)))
 
 
 def repoint_catalog(keystone_db, urls):

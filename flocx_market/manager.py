@@ -16,7 +16,7 @@ from flocx_market.api.v1 import offers as offers_api
 
 
 class MarketManager:
-    target = messaging.Target(version='1.1')
+    target = messaging.Target(version='1.3')
 
     def __init__(self, services):
         self.services = services
@@ -54,7 +54,7 @@ class MarketManager:
 
     @messaging.expected_exceptions(errors.APIError)
     def publish_offer(self, ctx, offer):
-        # 1.1: the provider's own uuid for the offer, which the market
+        # 1.2: the provider's own uuid for the offer, which the market
         # keeps, so that the offer has one identity everywhere.
         offer = dict(offer)
         uuid = v.validate(offer.pop('uuid', None),
@@ -83,8 +83,23 @@ class MarketManager:
         return self._all(self.db.list_contracts, filters)
 
     @messaging.expected_exceptions(errors.APIError)
+    def set_contract_access(self, ctx, uuid, access):
+        return self.market.set_contract_access(ctx, uuid, access)
+
+    @messaging.expected_exceptions(errors.APIError)
     def update_contract(self, ctx, uuid, status, reason=None):
         return self.market.update_contract(ctx, uuid, status, reason)
+
+    @messaging.expected_exceptions(errors.APIError)
+    def report_delivery(self, ctx, uuid, resource_uuid, lent_at=None,
+                        reclaimed_at=None):
+        """A provider lent or reclaimed a node of a contract (1.1)."""
+        return self.market.record_delivery(ctx, uuid, resource_uuid,
+                                           lent_at=lent_at,
+                                           reclaimed_at=reclaimed_at)
+
+    def sweep_contracts(self, ctx):
+        return self.market.sweep_contracts(ctx, self.conf)
 
     def expire_orders(self, ctx):
         return self.market.expire_orders(ctx, timeutils.utcnow())

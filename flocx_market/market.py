@@ -11,9 +11,11 @@ from oslo_log import log
 from oslo_utils import timeutils
 
 from flocx_auction import rpcapi as auction_rpcapi
+from flocx_common.api import errors
+from flocx_common.api import validation
+from flocx_common import context
 from flocx_common import notify
 from flocx_common import policy as common_policy
-from flocx_common.api import validation
 from flocx_market.db import api as db_api
 from flocx_market import policies
 from flocx_provider import rpcapi as provider_rpcapi
@@ -33,21 +35,25 @@ class Services:
 def build_services(conf, db=None):
     db = db or db_api.Connection.from_conf(conf)
     enforcer = common_policy.make_enforcer(conf, policies.list_rules())
+    db.default_cleaning_gap = conf.market.cleaning_gap
+    db.early_return_fee_percent = conf.market.early_return_fee_percent
     market = Market(db, notify.Notifier(conf, 'flocx-market'),
                     auction_rpcapi.AuctionAPI(conf),
-                    provider_rpcapi.ProviderAPI(conf))
+                    provider_rpcapi.ProviderAPI(conf),
+                    home_cloud=conf.federation.cloud_name)
     return Services(conf=conf, enforcer=enforcer, db=db, market=market)
 
 
 class Market:
-    def __init__(self, db, notifier, auction, providers):
+    def __init__(self, db, notifier, auction, providers, home_cloud='home'):
         self.db = db
         self.notifier = notifier
         self.auction = auction
         self.providers = providers
+        self.home_cloud = home_cloud
 
     def create_offer(self, ctx, values):
-        offer = self.db.create_offer(values)
+        offer = self.db.create_offer(self._in_its_cloud(ctx, values))
         self.notifier.emit(ctx, 'Offer', 'create', offer)
         self.auction.order_created(ctx, 'offer', offer)
         return offer
@@ -122,6 +128,77 @@ class Market:
             self.auction.book_changed(ctx)
         return contract
 
+    # A contract's life after it is written (see db/lifecycle.py)
+
+    def return_contract(self, ctx, uuid, resource_uuids=None):
+        changed = self.db.end_contract_nodes(
+            uuid, 'returned', 'returned early by its renter',
+            resource_uuids=resource_uuids)
+        return self._ended(ctx, changed, 'return')
+
+    def revoke_contract(self, ctx, uuid, reason, owner=None,
+                        resource_uuids=None):
+        changed = self.db.end_contract_nodes(
+            uuid, 'revoked', reason, resource_uuids=resource_uuids,
+            owner=owner)
+        return self._ended(ctx, changed, 'revoke', level='warning')
+
+    def extend_contract(self, ctx, uuid, end_time):
+        changed = self.db.extend_contract(uuid, end_time)
+        contract = changed['contract']
+        self.notifier.emit(ctx, 'Contract', 'extend',
+                           dict(contract, **changed['detail']))
+        self._tell_providers(ctx, contract)
+        return contract
+
+    def record_delivery(self, ctx, uuid, resource_uuid, lent_at=None,
+                        reclaimed_at=None):
+        return self.db.record_delivery(uuid, resource_uuid,
+                                       lent_at=_time(lent_at),
+                                       reclaimed_at=_time(reclaimed_at))
+
+    def withdraw_offer(self, ctx, uuid, reason='withdrawn by its owner'):
+        offer = self.db.withdraw_offer(uuid, reason)
+        self.notifier.emit(ctx, 'Offer', 'withdraw', offer)
+        self.auction.order_cancelled(ctx, 'offer', uuid)
+        return offer
+
+    def sweep_contracts(self, ctx, conf, now=None):
+        """Fail what no provider carries out; warn of coming ends."""
+        failed = self.db.fail_unattended(
+            conf.market.provider_start_timeout, now=now)
+        for changed in failed:
+            self._ended(ctx, changed, 'fail', level='error')
+        warned = []
+        if conf.market.before_end_warning:
+            warned = self.db.contracts_ending(conf.market.before_end_warning,
+                                              now=now)
+            for contract in warned:
+                self.notifier.emit(ctx, 'Contract', 'before_end', contract,
+                                   level='warning')
+        return {'failed': [c['contract']['uuid'] for c in failed],
+                'warned': [c['uuid'] for c in warned]}
+
+    def _ended(self, ctx, changed, action, level='info'):
+        contract = changed['contract']
+        self.notifier.emit(ctx, 'Contract', action,
+                           dict(contract, **changed['detail']), level=level)
+        # The providers reclaim what ended; the engine may sell the freed
+        # node-time again.
+        self._tell_providers(ctx, contract)
+        self.auction.book_changed(ctx)
+        return contract
+    def set_contract_access(self, ctx, uuid, access):
+        """Keep a renter's credential for the node's cloud until the end.
+
+        Only its kind and expiry go into the renter's event: the secret is
+        shown by ``GET /v1/contracts/{uuid}/access`` to the renter alone.
+        """
+        contract = self.db.set_contract_access(uuid, access)
+        LOG.info('Contract %s: the renter\'s credential for its nodes\' '
+                 'cloud is ready', uuid)
+        return {'uuid': contract['uuid'], 'status': contract['status']}
+
     def expire_orders(self, ctx, now=None):
         closed = self.db.expire_orders(now or timeutils.utcnow())
         for kind in ('offers', 'bids'):
@@ -129,6 +206,43 @@ class Market:
                 self.notifier.emit(ctx, kind[:-1].capitalize(), 'expire',
                                    {'uuid': uuid})
         return closed
+
+    def _in_its_cloud(self, ctx, values):
+        """The offer as the cloud that vouched for its publisher places it.
+
+        A member cloud's service offers nodes of that cloud, for projects of
+        that cloud that take part in an organization; the market's own
+        providers (its bus, its Keystone) for projects of the home cloud.
+        The node's ``cloud`` and ``site`` properties are the market's word,
+        never the publisher's: bids select clouds and sites by them.
+        """
+        project_id = values['project_id']
+        if ctx.member_cloud:
+            cloud = ctx.cloud
+            if self.db.organization_of(cloud, project_id) is None:
+                LOG.warning('Refused an offer from cloud %s for its project '
+                            '%s, which takes part in no organization '
+                            '(request %s)', cloud, project_id,
+                            ctx.request_id)
+                raise errors.Forbidden(
+                    f'Project {project_id} of cloud {cloud} takes part in '
+                    'no organization of this market.',
+                    code='flocx.not_a_member')
+            project_id = context.qualified_project(cloud, project_id)
+        else:
+            cloud = self.home_cloud
+            if context.cloud_project(project_id)[0] is not None:
+                raise errors.BadRequest(
+                    f'{project_id} is a project of another cloud: only that '
+                    'cloud\'s provider offers its nodes.',
+                    pointer='/project_id')
+        properties = dict(values.get('properties') or {}, cloud=cloud)
+        properties.pop('site', None)
+        registered = self.db.get_cloud(cloud)
+        if registered and registered.get('site'):
+            properties['site'] = registered['site']
+        return dict(values, cloud=cloud, project_id=project_id,
+                    properties=properties)
 
     def _tell_providers(self, ctx, contract):
         providers = set()

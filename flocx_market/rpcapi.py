@@ -7,15 +7,17 @@ API version history:
 * 1.0 -- get_order_book, commit_awards, reject_bids, publish_offer,
   cancel_offer, list_contracts, update_contract, list_offers, record_round,
   list_rounds, get_round, market_prices.
-* 1.1 -- publish_offer's offer may carry the provider's ``uuid`` for it,
+* 1.1 -- report_delivery (a provider lent or reclaimed a contract's node).
+* 1.2 -- publish_offer's offer may carry the provider's ``uuid`` for it,
   which the market keeps.
+* 1.3 -- set_contract_access.
 """
 
 from flocx_common import rpc
 
 
 class MarketAPI:
-    RPC_API_VERSION = '1.0'
+    RPC_API_VERSION = '1.3'
 
     def __init__(self, conf, timeout=60):
         self.timeout = timeout
@@ -57,7 +59,7 @@ class MarketAPI:
     # For providers
 
     def publish_offer(self, ctx, offer):
-        version = '1.1' if offer.get('uuid') else '1.0'
+        version = '1.2' if offer.get('uuid') else '1.0'
         return self.client.prepare(version=version).call(
             ctx, 'publish_offer', offer=offer)
 
@@ -74,6 +76,23 @@ class MarketAPI:
                                     self.timeout, provider=provider,
                                     status=status)
 
+    def set_contract_access(self, ctx, uuid, access):
+        """A renter of another cloud's credential for the node's cloud.
+
+        Secret: the market shows it to the renter alone, never logs it.
+        """
+        cctx = self.client.prepare(version='1.3')
+        return cctx.call(ctx, 'set_contract_access', uuid=uuid,
+                         access=access)
+
     def update_contract(self, ctx, uuid, status, reason=None):
         return self.client.call(ctx, 'update_contract', uuid=uuid,
                                 status=status, reason=reason)
+
+    def report_delivery(self, ctx, uuid, resource_uuid, lent_at=None,
+                        reclaimed_at=None):
+        """When the provider set (lent_at) or unset (reclaimed_at) the
+        renter as lessee: what the renter is billed for."""
+        return self.client.prepare(version='1.1').call(
+            ctx, 'report_delivery', uuid=uuid, resource_uuid=resource_uuid,
+            lent_at=lent_at, reclaimed_at=reclaimed_at)

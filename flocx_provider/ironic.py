@@ -114,26 +114,10 @@ def _sends_global_request_id(func):
     @functools.wraps(func)
     def wrapper(conn, *args, **kwargs):
         ctx = oslo_context.get_current()
-        if ctx is not None and ctx.global_id and \
-                hasattr(conn, 'global_request'):
-            conn = _with_global_id(conn, ctx.global_id)
+        if ctx is not None and hasattr(conn, 'global_request'):
+            conn = conn.global_request(ctx.global_id)
         return func(conn, *args, **kwargs)
     return wrapper
-
-
-def _with_global_id(conn, global_id):
-    try:
-        scoped = conn.global_request(global_id)
-    except TypeError:
-        # openstacksdk cannot clone a connection built from a clouds.yaml
-        # entry (from_session() gets discovery_cache twice): such a
-        # connection goes on without the id rather than fail the call.
-        return conn
-    # A microversion the caller pinned on the proxy holds for the clone.
-    pinned = getattr(conn.baremetal, 'default_microversion', None)
-    if pinned:
-        scoped.baremetal.default_microversion = pinned
-    return scoped
 
 
 def _details(exc):
@@ -228,17 +212,57 @@ def _require_lessee_microversion(conn):
 def reclaim(conn, node_id, timeout=RECLAIM_TIMEOUT):
     """Take a node back from its lessee: clean, powered off, available.
 
-    Unsets the lessee first, so the lessee loses access at once. Then, from
-    whatever state the lessee left: undeploys a deployed node (Ironic cleans
-    it on the way to available), provides a manageable node (cleaning too),
-    and powers off an available one. Returns the node once it is available
-    and off; raises IronicError on a failure state or after ``timeout`` s.
+    Unsets the lessee first, so the lessee loses access at once. Then
+    removes what the renter left on the node (``scrub``: its VIFs, an
+    enabled console, ``extra`` and ``instance_info``), as esi-leap's lease
+    removal does, and from whatever state the lessee left: undeploys a
+    deployed node (Ironic cleans it on the way to available), provides a
+    manageable node (cleaning too), and powers off an available one.
+    Returns the node once it is available, off and scrubbed; raises
+    IronicError on a failure state or after ``timeout`` s.
     """
     _call(f'unset lessee of node {node_id}', conn.baremetal.patch_node,
           node_id, [{'op': 'remove', 'path': '/lessee'}])
     LOG.info('unset lessee of node %s; reclaiming it', node_id)
     return _poll_until(lambda: _reclaim_step(conn, node_id), timeout,
                        f'reclaim node {node_id}')
+
+
+def scrub(conn, node):
+    """Remove what a renter wrote on the node; True if it changed any.
+
+    VIFs are detached and the console disabled first (a renter's network
+    and console session must not outlive its contract), then ``extra``
+    and ``instance_info`` (once the node is torn down) are emptied. An
+    owner keeps nothing of its own in ``extra`` of a node it offers: the
+    renter may write it. Run before
+    any cleaning step, and again once the node is available (a tear-down
+    leaves ``instance_info`` empty; a renter that only wrote it did not).
+    """
+    changed = False
+    for vif in _call(f'list VIFs of node {node.id}',
+                     lambda: list(conn.baremetal.list_node_vifs(node.id))):
+        _call(f'detach VIF {vif} from node {node.id}',
+              conn.baremetal.detach_vif_from_node, node.id, vif)
+        changed = True
+    if node.is_console_enabled:
+        _call(f'disable console of node {node.id}',
+              conn.baremetal.disable_node_console, node.id)
+        changed = True
+    fields = ['extra']
+    if node.provision_state not in UNDEPLOY_FROM:
+        # A deployed node's tear-down needs its instance_info, and empties
+        # it itself; the next look (available) checks.
+        fields.append('instance_info')
+    patch = [{'op': 'replace', 'path': f'/{field}', 'value': {}}
+             for field in fields if getattr(node, field)]
+    if patch:
+        _call(f'clear {", ".join(p["path"][1:] for p in patch)} of node '
+              f'{node.id}', conn.baremetal.patch_node, node.id, patch)
+        changed = True
+    if changed:
+        LOG.info('removed what its renter left on node %s', node.id)
+    return changed
 
 
 def _reclaim_step(conn, node_id):
@@ -251,6 +275,8 @@ def _reclaim_step(conn, node_id):
         raise IronicError(f'node {node_id} is in maintenance in state '
                           f'{state!r} ({node.maintenance_reason}); reclaiming '
                           'it needs the owner or an operator')
+    if state != 'enroll' and scrub(conn, node):
+        return None  # look again: the node changed
     if state == 'available':
         if node.power_state != 'power on':
             return node

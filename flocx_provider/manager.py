@@ -31,6 +31,7 @@ from flocx_provider import clouds as clouds_module
 from flocx_provider.conf import provider as provider_conf
 from flocx_provider.db import api as db_api
 from flocx_provider import ironic
+from flocx_provider import remote_access
 
 LOG = log.getLogger(__name__)
 
@@ -66,6 +67,10 @@ class ProviderManager:
         self.market = provider.market
         self.clouds = provider.clouds
         self.ironic = provider.ironic
+        self.remote_access = provider.remote_access
+        # Contract uuid -> project of this cloud standing for its renter.
+        self._remote_lessees = {}
+        self._remote_lock = threading.Lock()
         self.name = provider_conf.provider_name(self.conf)
         self.clock = clock
         self.executor = executor or concurrent.futures.ThreadPoolExecutor(
@@ -117,6 +122,8 @@ class ProviderManager:
         if contracts is not None:
             for uuid in contracts:
                 self._report_contract(ctx, uuid)
+        for record in self.db.unreported_deliveries():
+            self._report_delivery(ctx, record)
         self._sync_offers(ctx, now)
         return self._seconds_until_due()
 
@@ -176,13 +183,23 @@ class ProviderManager:
                 offer = ours.get(node['offer_uuid'])
                 if offer is None:
                     continue  # another provider's node
-                self.db.ensure_fulfilment({
+                # Each node's own end: a return, a revocation or an
+                # extension moves it (market API 1.1).
+                end = _time(node.get('end_time') or contract['end_time'])
+                record = self.db.ensure_fulfilment({
                     'contract_uuid': contract['uuid'],
                     'node_uuid': offer['node_uuid'],
                     'owner_project_id': offer['project_id'],
                     'lessee_project_id': contract['project_id'],
                     'start_time': _time(contract['start_time']),
-                    'end_time': _time(contract['end_time'])})
+                    'end_time': end})
+                if node.get('ended_at') and record['state'] == 'pending':
+                    # Ended before it was lent: nothing to do on Ironic.
+                    self.db.update_fulfilment(record['id'],
+                                              state='cancelled')
+                elif record['state'] in db_api.OPEN_FULFILMENT and \
+                        record['end_time'] != end:
+                    self.db.update_fulfilment(record['id'], end_time=end)
 
     def _seconds_until_due(self):
         """Until the next start, end or retry, at most one poll interval.
@@ -241,6 +258,8 @@ class ProviderManager:
     def _lend(self, ctx, record):
         node_uuid, lessee = record['node_uuid'], record['lessee_project_id']
         try:
+            if _renter_of_another_cloud(record):
+                lessee = self._remote_lessee(ctx, record)
             conn = self.clouds.connection(record['owner_project_id'])
             node = self.ironic.get_owned_node(conn, node_uuid,
                                               record['owner_project_id'])
@@ -248,16 +267,45 @@ class ProviderManager:
                 self.ironic.check_offerable(node)
                 self.ironic.lend(conn, node_uuid, lessee)
         except (ironic.IronicError, clouds_module.NotGranted,
-                clouds_module.Unreachable) as e:
+                clouds_module.Unreachable, remote_access.Unavailable,
+                NoRemoteAccess) as e:
             self._lend_failed(ctx, record, _reason(e))
             return
         now = self.clock()
         LOG.info('Lent node %s to %s for %s, %.3f s after its start',
                  node_uuid, lessee, _what(record),
                  (now - record['start_time']).total_seconds())
-        self.db.update_fulfilment(record['id'], state='lent', lent_at=now,
-                                  last_error=None, next_attempt_at=None)
+        record = self.db.update_fulfilment(
+            record['id'], state='lent', lent_at=now, last_error=None,
+            next_attempt_at=None)
         self._report(ctx, record)
+        self._report_delivery(ctx, record)
+
+    def _remote_lessee(self, ctx, record):
+        """The project of this cloud that stands for a renter of another.
+
+        Made once per contract, with the renter's credential, which the
+        market shows to the renter alone (remote_access.py).
+        """
+        uuid = record['contract_uuid']
+        if not self.remote_access.enabled:
+            raise NoRemoteAccess(
+                f'renter {record["lessee_project_id"]} is of another cloud '
+                'and this cloud makes no identities for such renters '
+                '([remote_access] enabled)')
+        # One grant per contract at a time: its nodes are lent in parallel.
+        with self._remote_lock:
+            project_id = self._remote_lessees.get(uuid)
+            if project_id is None:
+                project_id, access = self.remote_access.grant(
+                    uuid, record['lessee_project_id'], record['end_time'])
+                self.market.set_contract_access(ctx, uuid, access)
+                self._remote_lessees[uuid] = project_id
+                LOG.info('Made project %s and a credential until %s for '
+                         'renter %s of contract %s', project_id,
+                         record['end_time'], record['lessee_project_id'],
+                         uuid)
+        return project_id
 
     def _lend_failed(self, ctx, record, reason):
         now = self.clock()
@@ -287,10 +335,16 @@ class ProviderManager:
         node_uuid = record['node_uuid']
         started = self.clock()
         try:
+            if _renter_of_another_cloud(record) and \
+                    self._renter_done(record):
+                # First the renter's way in, then the node.
+                self.remote_access.revoke(record['contract_uuid'])
+                with self._remote_lock:
+                    self._remote_lessees.pop(record['contract_uuid'], None)
             conn = self.clouds.connection(record['owner_project_id'])
             self.ironic.reclaim(conn, node_uuid)
         except (ironic.IronicError, clouds_module.NotGranted,
-                clouds_module.Unreachable) as e:
+                clouds_module.Unreachable, remote_access.Unavailable) as e:
             attempts = record['attempts'] + 1
             reason = _reason(e)
             LOG.error('Could not reclaim node %s from %s (attempt %d): %s',
@@ -306,10 +360,19 @@ class ProviderManager:
                  record['lessee_project_id'], _what(record),
                  (started - record['end_time']).total_seconds(),
                  (now - started).total_seconds())
-        self.db.update_fulfilment(record['id'], state='reclaimed',
-                                  reclaimed_at=now, last_error=None,
-                                  next_attempt_at=None)
+        record = self.db.update_fulfilment(
+            record['id'], state='reclaimed', reclaimed_at=now,
+            last_error=None, next_attempt_at=None)
         self._report(ctx, record)
+        self._report_delivery(ctx, record)
+
+    def _renter_done(self, record):
+        """Whether a contract's renter has no node left after this one (a
+        node returned early leaves the rest of the contract in use)."""
+        others = [r for r in self.db.fulfilments_of(
+            contract_uuid=record['contract_uuid']) if r['id'] != record['id']]
+        return self.clock() >= max(r['end_time'] for r in [record, *others]) \
+            or not any(r['state'] in ('pending', 'lent') for r in others)
 
     def _backoff(self, attempts):
         seconds = min(self.conf.provider.max_retry_interval,
@@ -344,6 +407,29 @@ class ProviderManager:
             self._contracts[uuid] = updated
         else:
             self._contracts.pop(uuid, None)
+
+    def _report_delivery(self, ctx, record):
+        """Tell the market when the renter got and lost the node: what it
+        bills. Told again at the next sweep until it answers."""
+        if not record['contract_uuid']:
+            return
+        told = record['reported']
+        lent = record['lent_at'] if told is None else None
+        reclaimed = record['reclaimed_at'] if told != 'reclaimed' else None
+        if lent is None and reclaimed is None:
+            return
+        try:
+            self.market.report_delivery(
+                ctx, record['contract_uuid'], record['node_uuid'],
+                lent_at=_iso(lent), reclaimed_at=_iso(reclaimed))
+        except Exception:
+            LOG.exception('Could not tell the market when node %s of '
+                          'contract %s was lent or reclaimed',
+                          record['node_uuid'], record['contract_uuid'])
+            return
+        self.db.update_fulfilment(
+            record['id'], reported='reclaimed' if record['reclaimed_at']
+            else 'lent')
 
     def _report_lease(self, uuid):
         lease = self.db.get_lease(uuid)
@@ -391,12 +477,24 @@ class ProviderManager:
                         'resume at the next start', len(not_done))
 
 
+class NoRemoteAccess(Exception):
+    """A renter of another cloud, and this cloud makes it no identity."""
+
+
+def _renter_of_another_cloud(record):
+    return bool(record['contract_uuid']) and \
+        context.cloud_project(record['lessee_project_id'])[0] is not None
+
+
 def _outcome(records, current):
     """(status, reason) the contract or lease should have, from its nodes'
     records; None when nothing is to be said yet."""
-    states = {r['state'] for r in records}
     if not records:
         return None, None
+    # Nodes ended before they were lent (returned, revoked) are not
+    # carried out; the others decide.
+    records = [r for r in records if r['state'] != 'cancelled'] or records
+    states = {r['state'] for r in records}
     if 'failed' in states:
         failed = [r for r in records if r['state'] == 'failed']
         return 'failed', '; '.join(
@@ -420,6 +518,10 @@ def _reason(e):
 
 def _because(error):
     return f' (last error: {error})' if error else ''
+
+
+def _iso(value):
+    return value.isoformat() + '+00:00' if value is not None else None
 
 
 def _time(value):

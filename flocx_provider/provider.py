@@ -20,6 +20,7 @@ from flocx_provider.conf import provider as provider_conf
 from flocx_provider.db import api as db_api
 from flocx_provider import ironic
 from flocx_provider import policies
+from flocx_provider import remote_access
 from flocx_provider import rpcapi as provider_rpcapi
 
 LOG = log.getLogger(__name__)
@@ -35,7 +36,7 @@ class Services:
 
 
 def build_services(conf, db=None, ironic_layer=None, clouds=None,
-                   market=None):
+                   market=None, remote=None):
     """``ironic_layer`` is the flocx_provider.ironic module unless a test
     passes a fake with the same functions."""
     db = db or db_api.Connection.from_conf(conf)
@@ -44,12 +45,14 @@ def build_services(conf, db=None, ironic_layer=None, clouds=None,
         conf, db, market or market_rpcapi.MarketAPI(
             conf, timeout=conf.provider.market_timeout),
         clouds or clouds_module.Clouds(conf), ironic_layer or ironic,
-        provider_rpcapi.ProviderAPI(conf))
+        provider_rpcapi.ProviderAPI(conf),
+        remote or remote_access.RemoteAccess(conf))
     return Services(conf=conf, enforcer=enforcer, db=db, provider=provider)
 
 
 class Provider:
-    def __init__(self, conf, db, market, clouds, ironic_layer, nudger):
+    def __init__(self, conf, db, market, clouds, ironic_layer, nudger,
+                 remote=None):
         self.conf = conf
         self.name = provider_conf.provider_name(conf)
         self.db = db
@@ -57,6 +60,8 @@ class Provider:
         self.clouds = clouds
         self.ironic = ironic_layer
         self.nudger = nudger
+        # Identities here for renters of other clouds (remote_access.py).
+        self.remote_access = remote or remote_access.RemoteAccess(conf)
 
     # Ironic, as the caller's project
 

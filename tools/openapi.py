@@ -27,8 +27,11 @@ from flocx_auction.api import versions as auction_versions  # noqa: E402
 from flocx_common.api import validation as v  # noqa: E402
 from flocx_market.api import versions as market_versions  # noqa: E402
 from flocx_market.api.v1 import bids as market_bids  # noqa: E402
+from flocx_market.api.v1 import clouds as market_clouds  # noqa: E402
 from flocx_market.api.v1 import contracts as market_contracts  # noqa: E402
+from flocx_market.api.v1 import lifecycle as market_lifecycle  # noqa: E402
 from flocx_market.api.v1 import offers as market_offers  # noqa: E402
+from flocx_market.api.v1 import organizations as market_orgs  # noqa: E402
 from flocx_market.db import api as market_db  # noqa: E402
 from flocx_provider.api import versions as provider_versions  # noqa: E402
 from flocx_provider.api.v1 import leases as provider_leases  # noqa: E402
@@ -117,6 +120,10 @@ def error_responses(*codes):
 def json_response(description, schema, status='200'):
     return {status: {'description': description,
                      'content': {'application/json': {'schema': schema}}}}
+
+
+def no_content(description):
+    return {'204': {'description': description}}
 
 
 def page_of(key, item):
@@ -241,7 +248,7 @@ def market():
         end_time=TIME_OUT, price=NUMBER,
         status={'enum': list(market_db.OFFER_STATUSES)},
         status_reason=nullable(STRING), created_at=TIME_OUT,
-        updated_at=TIME_OUT)
+        updated_at=TIME_OUT, cleaning_gap=nullable(INTEGER))
     bid = obj(
         ['uuid', 'project_id', 'quantity', 'start_time', 'duration',
          'price', 'status'],
@@ -268,14 +275,30 @@ def market():
         nodes={'type': 'array', 'items': obj(
             ['offer_uuid', 'resource_uuid', 'owner_project_id'],
             offer_uuid=UUID_OUT, resource_uuid=UUID_OUT,
-            owner_project_id=STRING, price=NUMBER)},
+            owner_project_id=STRING, price=NUMBER, end_time=TIME_OUT,
+            booked_until=TIME_OUT, ended_at=nullable(TIME_OUT),
+            end_kind=nullable(STRING), end_reason=nullable(STRING),
+            lent_at=nullable(TIME_OUT), reclaimed_at=nullable(TIME_OUT))},
+        fees=NUMBER, warned_at=nullable(TIME_OUT),
         created_at=TIME_OUT, updated_at=TIME_OUT)
     event = obj(
         ['id', 'project_id', 'object_type', 'object_uuid', 'event_type'],
         id=INTEGER, project_id=STRING, object_type=STRING,
         object_uuid=UUID_OUT, event_type=STRING, detail={'type': 'object'},
         created_at=TIME_OUT)
+    cloud = obj(
+        ['name', 'keystone_url'], name=STRING,
+        description=nullable(STRING), keystone_url=STRING,
+        site=nullable(STRING), endpoints={'type': 'object'},
+        created_at=TIME_OUT, updated_at=TIME_OUT)
+    organization = obj(
+        ['uuid', 'name', 'projects'], uuid=UUID_OUT, name=STRING,
+        description=nullable(STRING),
+        projects={'type': 'array', 'items': obj(
+            ['cloud', 'project_id'], cloud=STRING, project_id=STRING)},
+        created_at=TIME_OUT, updated_at=TIME_OUT)
     uuid = path_param('uuid')
+    cloud_name = path_param('name', STRING)
     paths = {
         '/v1/offers': {
             'get': operation(
@@ -344,6 +367,140 @@ def market():
                 {**json_response('The contract', ref('Contract')),
                  **error_responses(*AUTH_ERRORS, 404)}, [uuid]),
         },
+        '/v1/contracts/{uuid}/return': {
+            'post': operation(
+                'return_contract', 'Return a contract early, all its nodes '
+                'or some (renter member; 1.1)',
+                {**json_response('The contract', ref('Contract')),
+                 **error_responses(*AUTH_ERRORS, 404, 409)}, [uuid],
+                request='ReturnContract'),
+        },
+        '/v1/contracts/{uuid}/extend': {
+            'post': operation(
+                'extend_contract', 'More time on the same nodes, if every '
+                'node is free (renter member; 1.1)',
+                {**json_response('The contract', ref('Contract')),
+                 **error_responses(*AUTH_ERRORS, 404, 409)}, [uuid],
+                request='ExtendContract'),
+        },
+        '/v1/contracts/{uuid}/revoke': {
+            'post': operation(
+                'revoke_contract', 'End a contract with a reason (owner '
+                'member: its nodes; system admin: all; 1.1)',
+                {**json_response('The contract', ref('Contract')),
+                 **error_responses(*AUTH_ERRORS, 404, 409)}, [uuid],
+                request='RevokeContract'),
+        },
+        '/v1/offers/{uuid}/withdraw': {
+            'post': operation(
+                'withdraw_offer', 'Withdraw the unsold rest of an offer; '
+                'contracts stand (1.1)',
+                {**json_response('The offer', ref('Offer')),
+                 **error_responses(*AUTH_ERRORS, 404, 409)}, [uuid],
+                request='WithdrawOffer'),
+        },
+        '/v1/offers/{uuid}/availability': {
+            'get': operation(
+                'offer_availability', 'What of the offer\'s node is booked '
+                'when, and what is free (owner, system reader; 1.1)',
+                {**json_response('The calendar', {'type': 'object'}),
+                 **error_responses(*AUTH_ERRORS, 404)}, [uuid]),
+        },
+        '/v1/statements': {
+            'get': operation(
+                'show_statement', 'A period\'s charges: paid, refunds, '
+                'fees, earned, exact decimals as strings (1.1)',
+                {**json_response('The statement', {'type': 'object'}),
+                 **error_responses(*AUTH_ERRORS, 404)},
+                [query('period', {'type': 'string',
+                                  'pattern': r'^\d{4}-\d{2}$'}),
+                 query('project_id', {'type': 'string'})]),
+        },
+        '/v1/reliability': {
+            'get': operation(
+                'show_reliability', 'Contracts and revocations per owner '
+                '(1.1)',
+                {**json_response('Owners', {'type': 'object'}),
+                 **error_responses(*AUTH_ERRORS)},
+                [query('owner_project_id', {'type': 'string'})]),
+        },
+        '/v1/contracts/{uuid}/access': {
+            'get': operation(
+                'show_contract_access', 'The renter\'s credential for the '
+                'nodes\' cloud (renter member, renter of another cloud)',
+                {**json_response('The access', obj(
+                    ['contract_uuid', 'access'], contract_uuid=UUID_OUT,
+                    access={'type': 'object'})),
+                 **error_responses(*AUTH_ERRORS, 404)}, [uuid]),
+        },
+        '/v1/clouds': {
+            'get': operation(
+                'list_clouds', 'The clouds that trade on this market',
+                {**json_response('Clouds', obj(['clouds'], clouds={
+                    'type': 'array', 'items': ref('Cloud')})),
+                 **error_responses(*AUTH_ERRORS)}),
+            'post': operation(
+                'create_cloud', 'Register a cloud (system admin)',
+                {**json_response('The cloud', ref('Cloud'), '201'),
+                 **error_responses(*AUTH_ERRORS, 409, 413, 415)},
+                request='CreateCloud'),
+        },
+        '/v1/clouds/{name}': {
+            'get': operation(
+                'show_cloud', 'A cloud',
+                {**json_response('The cloud', ref('Cloud')),
+                 **error_responses(*AUTH_ERRORS, 404)}, [cloud_name]),
+            'delete': operation(
+                'delete_cloud', 'Remove a cloud no organization uses '
+                '(system admin)',
+                {**no_content('Removed'),
+                 **error_responses(*AUTH_ERRORS, 404, 409)}, [cloud_name]),
+        },
+        '/v1/organizations': {
+            'get': operation(
+                'list_organizations', 'Every organization (system reader), '
+                'or the caller\'s',
+                {**json_response('Organizations', obj(
+                    ['organizations'], organizations={
+                        'type': 'array', 'items': ref('Organization')})),
+                 **error_responses(*AUTH_ERRORS)}),
+            'post': operation(
+                'create_organization', 'Create an organization (system '
+                'admin)',
+                {**json_response('The organization', ref('Organization'),
+                                 '201'),
+                 **error_responses(*AUTH_ERRORS, 409, 413, 415)},
+                request='CreateOrganization'),
+        },
+        '/v1/organizations/{uuid}': {
+            'get': operation(
+                'show_organization', 'An organization the caller sees',
+                {**json_response('The organization', ref('Organization')),
+                 **error_responses(*AUTH_ERRORS, 404)}, [uuid]),
+            'delete': operation(
+                'delete_organization', 'Delete an organization (system '
+                'admin)',
+                {**no_content('Deleted'),
+                 **error_responses(*AUTH_ERRORS, 404, 409)}, [uuid]),
+        },
+        '/v1/organizations/{uuid}/projects': {
+            'post': operation(
+                'add_organization_project', 'A project of a cloud takes '
+                'part as the organization (that cloud\'s system admin)',
+                {**json_response('The organization', ref('Organization'),
+                                 '201'),
+                 **error_responses(*AUTH_ERRORS, 404, 409, 413, 415)},
+                [uuid], request='AddOrganizationProject'),
+        },
+        '/v1/organizations/{uuid}/projects/{cloud}/{project_id}': {
+            'delete': operation(
+                'remove_organization_project', 'The project no longer '
+                'takes part (that cloud\'s system admin)',
+                {**no_content('Removed'),
+                 **error_responses(*AUTH_ERRORS, 404)},
+                [uuid, path_param('cloud', STRING),
+                 path_param('project_id', STRING)]),
+        },
         '/v1/events': {
             'get': operation(
                 'list_events', 'What happened to the caller\'s orders and '
@@ -359,7 +516,15 @@ def market():
     schemas = {
         'CreateOffer': portable(market_offers.CREATE_SCHEMA),
         'CreateBid': portable(market_bids.CREATE_SCHEMA),
+        'ReturnContract': portable(market_lifecycle.RETURN_SCHEMA),
+        'ExtendContract': portable(market_lifecycle.EXTEND_SCHEMA),
+        'RevokeContract': portable(market_lifecycle.REVOKE_SCHEMA),
+        'WithdrawOffer': portable(market_lifecycle.WITHDRAW_SCHEMA),
+        'CreateCloud': portable(market_clouds.CREATE_SCHEMA),
+        'CreateOrganization': portable(market_orgs.CREATE_SCHEMA),
+        'AddOrganizationProject': portable(market_orgs.PROJECT_SCHEMA),
         'Offer': offer, 'Bid': bid, 'Contract': contract, 'Event': event,
+        'Cloud': cloud, 'Organization': organization,
     }
     return document(
         'FLOCX marketplace API',

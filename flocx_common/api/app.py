@@ -17,7 +17,9 @@ Outermost first, a request passes through:
    max_request_body_size).
 8. keystonemiddleware's auth_token, or NoAuth for local trials. Auth runs in
    delay_auth_decision mode so version discovery stays public; the service
-   hook refuses anything else without a confirmed identity.
+   hook refuses anything else without a confirmed identity. With member
+   clouds (federation), each cloud's tokens go to that cloud's Keystone
+   (flocx_common.api.clouds).
 9. The pecan application with its hooks: service objects and context,
    microversion negotiation, JSON errors.
 """
@@ -35,6 +37,7 @@ from oslo_middleware import sizelimit
 import orjson
 import pecan
 
+from flocx_common.api import clouds
 from flocx_common.api import guard
 from flocx_common.api import hooks
 from flocx_common.api import library_patches
@@ -107,10 +110,12 @@ def build_wsgi_app(conf, root, services, service_type, min_version,
         guess_content_type_from_ext=False,
     )
     if conf.auth_strategy == 'keystone':
-        app = auth_token.AuthProtocol(
+        home_auth = auth_token.AuthProtocol(
             app, {'oslo_config_config': conf, 'delay_auth_decision': True})
+        clouds.register_member_opts(conf)
+        app = clouds.CloudAuth(app, conf, home_auth)
     else:
-        app = middleware.NoAuth(app)
+        app = middleware.NoAuth(app, conf.federation.cloud_name)
     app = sizelimit.RequestBodySizeLimiter(app, conf)
     app = middleware.PathDispatch(
         app, {'/healthcheck': build_healthcheck(conf)})

@@ -75,13 +75,21 @@ class NoAuth:
     all`` (a system-scoped one), ``X-Roles`` (default ``admin,member,
     reader``) and ``X-User-Id`` stand in for what keystonemiddleware would
     set after validating a token. Without either scope header the caller is
-    the market's admin: system scope.
+    the market's admin: system scope. ``OpenStack-Market-Cloud`` names the
+    caller's cloud (default: this market's own, ``[federation]
+    cloud_name``).
     """
 
-    def __init__(self, application):
+    def __init__(self, application, home_cloud=None):
         self.application = application
+        self.home_cloud = home_cloud
 
     def __call__(self, environ, start_response):
+        if self.home_cloud:
+            cloud = environ.get('HTTP_OPENSTACK_MARKET_CLOUD') or \
+                self.home_cloud
+            environ['flocx.cloud'] = cloud
+            environ['flocx.member_cloud'] = cloud != self.home_cloud
         if not environ.get('HTTP_X_PROJECT_ID'):
             environ['HTTP_OPENSTACK_SYSTEM_SCOPE'] = environ.get(
                 'HTTP_OPENSTACK_SYSTEM_SCOPE') or 'all'

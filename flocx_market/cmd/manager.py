@@ -48,6 +48,15 @@ class ManagerService:
             except Exception:
                 # The database may be restarting; the next sweep retries.
                 LOG.exception('Expiry sweep failed')
+            try:
+                swept = self.manager.sweep_contracts(ctx)
+                if swept['failed'] or swept['warned']:
+                    LOG.info('Failed %d contracts no provider carried out; '
+                             'warned of %d coming ends',
+                             len(swept['failed']), len(swept['warned']))
+            except Exception:
+                # The database may be restarting; the next sweep retries.
+                LOG.exception('Contract sweep failed')
 
 
 def main(argv=None):

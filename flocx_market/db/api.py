@@ -20,17 +20,19 @@ import sqlalchemy as sa
 from flocx_common.api import errors
 from flocx_common import db
 from flocx_common import hardware
+from flocx_market.db import lifecycle
 from flocx_market.db import models
 
-OFFER_STATUSES = ('open', 'cancelled', 'expired')
+OFFER_STATUSES = ('open', 'cancelled', 'expired', 'withdrawn')
 BID_STATUSES = ('open', 'contracted', 'cancelled', 'expired')
 CONTRACT_STATUSES = ('scheduled', 'active', 'completed', 'cancelled',
-                     'failed')
+                     'failed', 'revoked')
 LIVE_CONTRACT = ('scheduled', 'active')
 CONTRACT_TRANSITIONS = {
     'scheduled': {'active', 'cancelled', 'failed'},
     'active': {'completed', 'failed'},
 }
+DEFAULT_CLOUD = 'home'
 SORT_KEYS = ('created_at', 'updated_at', 'start_time', 'end_time', 'price')
 # How far in the past a contract may start when it reaches the market: the
 # engine starts contracts "now", and the round trip takes a moment.
@@ -44,7 +46,7 @@ class Refused(Exception):
 retry_on_deadlock = db.retry_on_deadlock
 
 
-class Connection(db.Connection):
+class Connection(lifecycle.Lifecycle, db.Connection):
     """The market's queries."""
 
     def __init__(self, connection_url, **engine_options):
@@ -122,6 +124,9 @@ class Connection(db.Connection):
         # A provider's offer keeps the uuid the provider gave it.
         row = dict(values, uuid=values.get('uuid') or str(uuidlib.uuid4()),
                    status='open', created_at=now, updated_at=now)
+        # Market.create_offer names the cloud; tools and tests writing here
+        # directly mean the market's own (the [federation] default name).
+        row.setdefault('cloud', DEFAULT_CLOUD)
         with self.writer() as session:
             _lock_resource(session, row['resource_uuid'])
             overlapping = session.execute(
@@ -136,6 +141,17 @@ class Connection(db.Connection):
                     f'Node {row["resource_uuid"]} is already on offer for '
                     f'an overlapping window (offer {overlapping.uuid}).',
                     code='flocx.offer_overlaps')
+            elsewhere = session.execute(
+                sa.select(models.offers.c.cloud).where(
+                    models.offers.c.resource_uuid == row['resource_uuid'],
+                    models.offers.c.cloud != row['cloud']).limit(1)
+            ).scalar()
+            if elsewhere:
+                # One node, one cloud: no provider may offer (and so block)
+                # a node of another cloud under its uuid.
+                raise errors.Conflict(
+                    f'Node {row["resource_uuid"]} is a node of cloud '
+                    f'{elsewhere}.', code='flocx.node_of_another_cloud')
             session.execute(sa.insert(models.offers), row)
             _add_event(session, row['project_id'], 'offer', row['uuid'],
                        'offer.create', {'status': 'open'}, now)
@@ -410,13 +426,16 @@ class Connection(db.Connection):
                                      price)
             if problem:
                 raise Refused(f'offer {offer["uuid"]}: {problem}')
+            # The node is not sold again until the end of the cleaning gap
+            # that follows each rental.
+            booked_until = end + self.cleaning_gap(offer)
             clash = session.execute(
                 sa.select(models.contract_nodes.c.id).where(
                     models.contract_nodes.c.resource_uuid ==
                     offer['resource_uuid'],
                     models.contract_nodes.c.released.is_(False),
-                    models.contract_nodes.c.start_time < end,
-                    models.contract_nodes.c.end_time > start)
+                    models.contract_nodes.c.start_time < booked_until,
+                    models.contract_nodes.c.booked_until > start)
                 .with_for_update()).first()
             if clash:
                 raise Refused(f'node {offer["resource_uuid"]} is already '
@@ -425,8 +444,10 @@ class Connection(db.Connection):
                 contract_id=contract_id, offer_id=offer['id'],
                 resource_uuid=offer['resource_uuid'],
                 owner_project_id=offer['project_id'], start_time=start,
-                end_time=end, price=owner_price, released=False))
+                end_time=end, booked_until=booked_until, price=owner_price,
+                released=False))
             owners.add(offer['project_id'])
+        self.settle(session, contract_id, now, 'contract written')
 
         for project in {bid['project_id']} | owners:
             # The bid is the renter's own business (sealed bids).
@@ -464,9 +485,16 @@ class Connection(db.Connection):
                 raise errors.Conflict(f'Contract {uuid} changed meanwhile.',
                                       code='flocx.contract_transition')
             if status in ('cancelled', 'failed'):
+                # The node-time left goes back on the market (what was
+                # delivered stays billed: settlement.py).
+                self.mark_ended(session, contract['id'], status, reason, now)
                 session.execute(sa.update(models.contract_nodes).where(
-                    models.contract_nodes.c.contract_id == contract['id'])
+                    models.contract_nodes.c.contract_id == contract['id'],
+                    models.contract_nodes.c.lent_at.is_(None))
                     .values(released=True))
+            if status not in LIVE_CONTRACT:
+                # Over: the renter's way into another cloud goes with it.
+                _drop_access(session, contract['id'])
             owners = session.execute(
                 sa.select(models.contract_nodes.c.owner_project_id)
                 .where(models.contract_nodes.c.contract_id == contract['id'])
@@ -477,7 +505,34 @@ class Connection(db.Connection):
                 _add_event(session, project, 'contract', uuid,
                            f'contract.{action}',
                            {'status': status, 'reason': reason}, now)
+            self.settle(session, contract['id'], now, f'contract {status}')
         return self.get_contract(uuid)
+
+    def set_contract_access(self, uuid, access):
+        now = timeutils.utcnow()
+        with self.writer() as session:
+            contract = _get_row(session, models.contracts, uuid, 'Contract')
+            if contract['status'] not in LIVE_CONTRACT:
+                raise errors.Conflict(
+                    f'Contract {uuid} is {contract["status"]}: no access '
+                    'to keep for it.', code='flocx.contract_transition')
+            _drop_access(session, contract['id'])
+            session.execute(sa.insert(models.contract_access), {
+                'contract_id': contract['id'], 'access': access,
+                'created_at': now})
+            _add_event(session, contract['project_id'], 'contract', uuid,
+                       'contract.access',
+                       {'auth_type': access.get('auth_type'),
+                        'expires_at': access.get('expires_at')}, now)
+        return db.serialize(contract)
+
+    def get_contract_access(self, uuid):
+        t, access = models.contracts, models.contract_access
+        with self.reader() as session:
+            return session.execute(
+                sa.select(access.c.access).join(
+                    t, t.c.id == access.c.contract_id).where(
+                    t.c.uuid == uuid)).scalar()
 
     # What the auction engine rebuilds its book from
 
@@ -492,11 +547,11 @@ class Connection(db.Connection):
             for r in session.execute(
                     sa.select(models.contract_nodes.c.offer_id,
                               models.contract_nodes.c.start_time,
-                              models.contract_nodes.c.end_time)
+                              models.contract_nodes.c.booked_until)
                     .where(models.contract_nodes.c.released.is_(False),
-                           models.contract_nodes.c.end_time > now)):
+                           models.contract_nodes.c.booked_until > now)):
                 busy.setdefault(r.offer_id, []).append(
-                    [db.iso(r.start_time), db.iso(r.end_time)])
+                    [db.iso(r.start_time), db.iso(r.booked_until)])
             bids = [db.serialize(r) for r in session.execute(
                 sa.select(models.bids).where(
                     models.bids.c.status == 'open',
@@ -512,13 +567,13 @@ class Connection(db.Connection):
         with self.reader() as session:
             rows = session.execute(
                 sa.select(models.contract_nodes.c.start_time,
-                          models.contract_nodes.c.end_time)
+                          models.contract_nodes.c.booked_until)
                 .join(models.offers,
                       models.offers.c.id == models.contract_nodes.c.offer_id)
                 .where(models.offers.c.uuid == offer_uuid,
                        models.contract_nodes.c.released.is_(False))
                 .order_by(models.contract_nodes.c.start_time)).all()
-        return [[db.iso(r.start_time), db.iso(r.end_time)] for r in rows]
+        return [[db.iso(r.start_time), db.iso(r.booked_until)] for r in rows]
 
     # Rounds and prices (the auction engine's history)
 
@@ -586,6 +641,7 @@ class Connection(db.Connection):
                     .group_by(models.offers.c.resource_class)):
                 depth[r[0]] = {'resource_class': r[0], 'offers': r[1],
                                'nodes_on_offer': r[1],
+                               'free_node_hours': 0.0,
                                'lowest_ask': float(r[2]), 'bids': 0,
                                'nodes_wanted': 0}
             for r in session.execute(
@@ -597,9 +653,16 @@ class Connection(db.Connection):
                 rc = r[0] or '*'
                 entry = depth.setdefault(rc, {
                     'resource_class': rc, 'offers': 0, 'nodes_on_offer': 0,
-                    'lowest_ask': None, 'bids': 0, 'nodes_wanted': 0})
+                    'free_node_hours': 0.0, 'lowest_ask': None, 'bids': 0,
+                    'nodes_wanted': 0})
                 entry['bids'] += r[1]
                 entry['nodes_wanted'] += int(r[2] or 0)
+        # Supply is the node-time still free: booked time and cleaning
+        # gaps are not on offer any more.
+        for rc, (nodes, hours) in self.free_node_hours(now).items():
+            if rc in depth:
+                depth[rc]['nodes_on_offer'] = nodes
+                depth[rc]['free_node_hours'] = round(hours, 3)
         return [depth[rc] for rc in sorted(depth)]
 
     # Events
@@ -617,6 +680,140 @@ class Connection(db.Connection):
         with self.reader() as session:
             return [dict(db.serialize(r), id=r['id'])
                     for r in session.execute(query).mappings()]
+
+    # Clouds and organizations (the exchange between clouds)
+
+    def create_cloud(self, values):
+        now = timeutils.utcnow()
+        row = dict(values, created_at=now, updated_at=now)
+        row.setdefault('endpoints', {})
+        try:
+            with self.writer() as session:
+                session.execute(sa.insert(models.clouds), row)
+        except db_exc.DBDuplicateEntry:
+            raise errors.Conflict(f'Cloud {values["name"]} already exists.',
+                                  code='flocx.cloud_exists')
+        return self.get_cloud(values['name'])
+
+    def get_cloud(self, name):
+        t = models.clouds
+        with self.reader() as session:
+            row = session.execute(
+                sa.select(t).where(t.c.name == name)).mappings().first()
+        return db.serialize(row) if row else None
+
+    def list_clouds(self):
+        t = models.clouds
+        with self.reader() as session:
+            return [db.serialize(r) for r in session.execute(
+                sa.select(t).order_by(t.c.name)).mappings()]
+
+    def delete_cloud(self, name):
+        t, members = models.clouds, models.organization_projects
+        with self.writer() as session:
+            if session.execute(sa.select(members.c.id).where(
+                    members.c.cloud == name).limit(1)).first():
+                raise errors.Conflict(
+                    f'Cloud {name} still has projects in organizations; '
+                    'remove them first.', code='flocx.cloud_in_use')
+            if not session.execute(
+                    sa.delete(t).where(t.c.name == name)).rowcount:
+                raise errors.NotFound(f'Cloud {name} not found.')
+
+    def create_organization(self, values):
+        now = timeutils.utcnow()
+        row = dict(values, uuid=str(uuidlib.uuid4()), created_at=now,
+                   updated_at=now)
+        try:
+            with self.writer() as session:
+                session.execute(sa.insert(models.organizations), row)
+        except db_exc.DBDuplicateEntry:
+            raise errors.Conflict(
+                f'An organization named {values["name"]} already exists.',
+                code='flocx.organization_exists')
+        return self.get_organization(row['uuid'])
+
+    def get_organization(self, uuid):
+        with self.reader() as session:
+            row = db.get_row(session, models.organizations, uuid)
+            return self._with_projects(session, [row])[0] if row else None
+
+    def list_organizations(self, visible_to=None):
+        """Every organization, or those with ``visible_to`` (cloud, project)."""
+        t, members = models.organizations, models.organization_projects
+        query = sa.select(t).order_by(t.c.name)
+        if visible_to is not None:
+            cloud, project_id = visible_to
+            query = query.where(t.c.id.in_(
+                sa.select(members.c.organization_id).where(
+                    members.c.cloud == cloud,
+                    members.c.project_id == project_id)))
+        with self.reader() as session:
+            rows = list(session.execute(query).mappings())
+            return self._with_projects(session, rows)
+
+    def delete_organization(self, uuid):
+        t = models.organizations
+        with self.writer() as session:
+            if not session.execute(
+                    sa.delete(t).where(t.c.uuid == uuid)).rowcount:
+                raise errors.NotFound(f'Organization {uuid} not found.')
+
+    def add_organization_project(self, uuid, cloud, project_id):
+        members = models.organization_projects
+        try:
+            with self.writer() as session:
+                org = _get_row(session, models.organizations, uuid,
+                               'Organization')
+                if session.execute(sa.select(models.clouds.c.id).where(
+                        models.clouds.c.name == cloud)).first() is None:
+                    raise errors.BadRequest(
+                        f'Cloud {cloud} is not registered.',
+                        pointer='/cloud', code='flocx.unknown_cloud')
+                session.execute(sa.insert(members), {
+                    'organization_id': org['id'], 'cloud': cloud,
+                    'project_id': project_id,
+                    'created_at': timeutils.utcnow()})
+        except db_exc.DBDuplicateEntry:
+            raise errors.Conflict(
+                f'Project {project_id} of cloud {cloud} already takes part '
+                'in an organization.', code='flocx.project_taken')
+        return self.get_organization(uuid)
+
+    def remove_organization_project(self, uuid, cloud, project_id):
+        members, t = models.organization_projects, models.organizations
+        with self.writer() as session:
+            deleted = session.execute(sa.delete(members).where(
+                members.c.cloud == cloud,
+                members.c.project_id == project_id,
+                members.c.organization_id.in_(
+                    sa.select(t.c.id).where(t.c.uuid == uuid)))).rowcount
+        if not deleted:
+            raise errors.NotFound(
+                f'Project {project_id} of cloud {cloud} is not in '
+                f'organization {uuid}.')
+
+    def organization_of(self, cloud, project_id):
+        """The uuid of the organization a cloud's project takes part as."""
+        t, members = models.organizations, models.organization_projects
+        with self.reader() as session:
+            return session.execute(
+                sa.select(t.c.uuid).join(
+                    members, members.c.organization_id == t.c.id).where(
+                    members.c.cloud == cloud,
+                    members.c.project_id == project_id)).scalar()
+
+    def _with_projects(self, session, organizations):
+        members = models.organization_projects
+        ids = [o['id'] for o in organizations]
+        projects = {}
+        for r in session.execute(sa.select(members).where(
+                members.c.organization_id.in_(ids)).order_by(
+                members.c.cloud, members.c.project_id)).mappings():
+            projects.setdefault(r['organization_id'], []).append(
+                {'cloud': r['cloud'], 'project_id': r['project_id']})
+        return [dict(db.serialize(o), projects=projects.get(o['id'], []))
+                for o in organizations]
 
     # Paging
 
@@ -649,9 +846,21 @@ class Connection(db.Connection):
             item['nodes'] = [{'offer_uuid': n['uuid'],
                               'resource_uuid': n['resource_uuid'],
                               'owner_project_id': n['owner_project_id'],
-                              'price': float(n['price'])} for n in mine]
+                              'price': float(n['price']),
+                              **_node_times(n)} for n in mine]
             result.append(item)
         return result
+
+
+def _node_times(node):
+    """A contract node's own times: its end moves with returns,
+    revocations and extensions; the provider's lend and reclaim."""
+    out = {'end_time': db.iso(node['end_time']),
+           'booked_until': db.iso(node['booked_until']),
+           'end_kind': node['end_kind'], 'end_reason': node['end_reason']}
+    for key in ('ended_at', 'lent_at', 'reclaimed_at'):
+        out[key] = db.iso(node[key]) if node[key] else None
+    return out
 
 
 def _common_filters(table, filters):
@@ -701,6 +910,11 @@ def _get_row(session, table, uuid, name, for_update=False):
     if row is None:
         raise errors.NotFound(f'{name} {uuid} not found.')
     return dict(row)
+
+
+def _drop_access(session, contract_id):
+    session.execute(sa.delete(models.contract_access).where(
+        models.contract_access.c.contract_id == contract_id))
 
 
 def _add_event(session, project_id, object_type, object_uuid, event_type,

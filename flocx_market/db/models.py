@@ -23,6 +23,8 @@ class Offer(Base, Timestamps):
     uuid = sa.Column(UUID, nullable=False, unique=True)
     project_id = sa.Column(PROJECT, nullable=False, index=True)
     provider = sa.Column(sa.String(255), nullable=True)
+    # The cloud whose Ironic has the node (and whose provider vouched).
+    cloud = sa.Column(sa.String(63), nullable=False)
     resource_type = sa.Column(sa.String(32), nullable=False)
     resource_uuid = sa.Column(UUID, nullable=False, index=True)
     resource_class = sa.Column(sa.String(255), nullable=False, index=True)
@@ -32,6 +34,8 @@ class Offer(Base, Timestamps):
     price = sa.Column(Money, nullable=False)
     status = sa.Column(sa.String(16), nullable=False)
     status_reason = sa.Column(sa.String(255), nullable=True)
+    # Seconds never sold after each rental; NULL: [market] cleaning_gap.
+    cleaning_gap = sa.Column(sa.Integer, nullable=True)
 
 
 class Bid(Base, Timestamps):
@@ -75,6 +79,10 @@ class Contract(Base, Timestamps):
     cost = sa.Column(Money, nullable=False)
     status = sa.Column(sa.String(16), nullable=False, index=True)
     status_reason = sa.Column(sa.String(255), nullable=True)
+    # Early-return fees the renter owes the operator (see settlement.py).
+    fees = sa.Column(Money, nullable=False, default=0)
+    # When both parties were warned of the coming end.
+    warned_at = sa.Column(Time, nullable=True)
 
 
 class ContractNode(Base):
@@ -102,6 +110,16 @@ class ContractNode(Base):
     end_time = sa.Column(Time, nullable=False)
     price = sa.Column(Money, nullable=False)
     released = sa.Column(sa.Boolean, nullable=False, default=False)
+    # Not sold again before this: end_time plus the cleaning gap. The
+    # exclusion constraint (PostgreSQL) covers [start_time, booked_until).
+    booked_until = sa.Column(Time, nullable=False)
+    # An end before the planned one: returned, revoked or failed, and why.
+    ended_at = sa.Column(Time, nullable=True)
+    end_kind = sa.Column(sa.String(16), nullable=True)
+    end_reason = sa.Column(sa.String(255), nullable=True)
+    # What the provider did on Ironic (lessee set, then unset): billed time.
+    lent_at = sa.Column(Time, nullable=True)
+    reclaimed_at = sa.Column(Time, nullable=True)
 
 
 class Resource(Base):
@@ -161,3 +179,98 @@ class Round(Base):
 
 
 rounds = Round.__table__
+
+
+class Charge(Base):
+    """One line of the ledger: a change to what a party pays or earns.
+
+    Amounts are signed: a renter's refund or an owner's reversed earning
+    is negative. Every settlement writes the renter's, each owner's and
+    the operator's lines in one transaction, so over any period renters'
+    payments equal owners' earnings plus the operator's surplus and fees.
+    """
+    __tablename__ = 'charges'
+    __table_args__ = (
+        sa.Index('charges_project_time_idx', 'project_id', 'created_at'),
+        sa.Index('charges_time_idx', 'created_at'),
+        sa.Index('charges_contract_idx', 'contract_uuid'),
+    )
+    id = sa.Column(sa.Integer, primary_key=True)
+    contract_uuid = sa.Column(UUID, nullable=False)
+    project_id = sa.Column(PROJECT, nullable=True)  # NULL: the operator
+    party = sa.Column(sa.String(16), nullable=False)  # renter/owner/operator
+    kind = sa.Column(sa.String(16), nullable=False)  # rent/earning/fee/surplus
+    amount = sa.Column(Money, nullable=False)
+    node_hours = sa.Column(Money, nullable=False)
+    reason = sa.Column(sa.String(255), nullable=True)
+    created_at = sa.Column(Time, nullable=False)
+
+
+charges = Charge.__table__
+
+
+class Cloud(Base, Timestamps):
+    """An OpenStack cloud on the exchange: its own Keystone, Ironic, provider.
+
+    The market's own cloud is registered like the others. Secrets are not
+    here: the market's validation-only user in a member cloud lives in the
+    market's configuration (``[cloud:NAME]``).
+    """
+    __tablename__ = 'clouds'
+    id = sa.Column(sa.Integer, primary_key=True)
+    name = sa.Column(sa.String(63), nullable=False, unique=True)
+    description = sa.Column(sa.String(255), nullable=True)
+    keystone_url = sa.Column(sa.String(255), nullable=False)
+    site = sa.Column(sa.String(255), nullable=True)
+    # {service_type: public URL}: what a renter needs to reach its nodes.
+    endpoints = sa.Column(sa.JSON, nullable=False)
+
+
+class Organization(Base, Timestamps):
+    """A party on the market, whichever clouds it has projects in."""
+    __tablename__ = 'organizations'
+    id = sa.Column(sa.Integer, primary_key=True)
+    uuid = sa.Column(UUID, nullable=False, unique=True)
+    name = sa.Column(sa.String(255), nullable=False, unique=True)
+    description = sa.Column(sa.String(255), nullable=True)
+
+
+class OrganizationProject(Base):
+    """A project of one cloud that takes part as an organization.
+
+    Project ids are only unique within their cloud, so a project is always
+    named with its cloud; a project belongs to at most one organization.
+    """
+    __tablename__ = 'organization_projects'
+    __table_args__ = (
+        sa.UniqueConstraint('cloud', 'project_id',
+                            name='organization_projects_uniq'),
+    )
+    id = sa.Column(sa.Integer, primary_key=True)
+    organization_id = sa.Column(
+        sa.Integer, sa.ForeignKey('organizations.id', ondelete='CASCADE'),
+        nullable=False, index=True)
+    cloud = sa.Column(sa.String(63), sa.ForeignKey('clouds.name'),
+                      nullable=False)
+    project_id = sa.Column(PROJECT, nullable=False)
+    created_at = sa.Column(Time, nullable=False)
+
+
+clouds = Cloud.__table__
+organizations = Organization.__table__
+organization_projects = OrganizationProject.__table__
+
+
+class ContractAccess(Base):
+    """How a renter of another cloud reaches its nodes: a credential of the
+    nodes' cloud, made by that cloud's provider, shown to the renter alone
+    and deleted when the contract is over."""
+    __tablename__ = 'contract_access'
+    contract_id = sa.Column(
+        sa.Integer, sa.ForeignKey('contracts.id', ondelete='CASCADE'),
+        primary_key=True)
+    access = sa.Column(sa.JSON, nullable=False)
+    created_at = sa.Column(Time, nullable=False)
+
+
+contract_access = ContractAccess.__table__

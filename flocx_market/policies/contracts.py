@@ -20,4 +20,9 @@ rules = [
          [('GET', '/v1/contracts'),
           ('GET', '/v1/contracts/{contract_uuid}')],
          deprecated_check_str=f'{p.LEGACY_ADMIN} or {p.LEGACY_SERVICE}'),
+    rule('flocx:contract:access', p.PROJECT_READER,
+         'Show a renter of another cloud its credential for the nodes\' '
+         'cloud: the renter\'s own project only, never an admin.',
+         [('GET', '/v1/contracts/{contract_uuid}/access')],
+         scope_types=['project']),
 ]

@@ -8,6 +8,7 @@ from flocx_common import notify
 from flocx_common import policy as common_policy
 from flocx_provider.conf import ironic
 from flocx_provider.conf import provider
+from flocx_provider.conf import remote_access
 
 DEFAULT_PORT = 8082
 DEFAULT_DB = 'sqlite:///flocx_provider.sqlite'
@@ -21,6 +22,7 @@ def register_opts(conf):
     notify.register_opts(conf)
     provider.register_opts(conf)
     ironic.register_opts(conf)
+    remote_access.register_opts(conf)
 
 
 def get_conf(args=None, default_config_files=None):

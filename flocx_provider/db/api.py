@@ -170,6 +170,21 @@ class Connection(db.Connection):
                 sa.select(t).where(t.c.state.in_(OPEN_FULFILMENT))
                 .order_by(t.c.start_time, t.c.id)).mappings()]
 
+    def unreported_deliveries(self):
+        """Contract records whose lend or reclaim the market has not
+        acknowledged yet."""
+        t = models.fulfilments
+        with self.reader() as session:
+            return [dict(r) for r in session.execute(
+                sa.select(t).where(
+                    t.c.contract_uuid.is_not(None),
+                    sa.or_(sa.and_(t.c.lent_at.is_not(None),
+                                   t.c.reported.is_(None)),
+                           sa.and_(t.c.reclaimed_at.is_not(None),
+                                   sa.or_(t.c.reported.is_(None),
+                                          t.c.reported != 'reclaimed'))))
+                .order_by(t.c.id)).mappings()]
+
     def fulfilments_of(self, contract_uuid=None, lease_uuid=None):
         t = models.fulfilments
         where = (t.c.contract_uuid == contract_uuid if contract_uuid

@@ -83,6 +83,9 @@ class Fulfilment(Base, Timestamps):
     # When the lessee was set and removed: how precisely times are honoured.
     lent_at = sa.Column(Time, nullable=True)
     reclaimed_at = sa.Column(Time, nullable=True)
+    # The last delivery time the market acknowledged: None, 'lent' or
+    # 'reclaimed' (contracts only; the market bills from these times).
+    reported = sa.Column(sa.String(16), nullable=True)
 
 
 class Node(Base):

@@ -23,6 +23,7 @@ A matrix (rbac.yaml) names every endpoint once per row; each row has an
 ``status_reason`` a cancel must record per persona.
 """
 
+import inspect
 import re
 import uuid
 
@@ -99,15 +100,26 @@ def endpoints(root):
     def exposed(obj, name):
         return getattr(getattr(type(obj), name, None), 'exposed', False)
 
-    def walk(controller, path):
+    def ids(controller, name, parents):
+        """How many path ids a verb of a nested RestController takes
+        beyond its parents' (pecan passes those first)."""
+        method = getattr(type(controller), name)
+        params = [p for p in inspect.signature(method).parameters.values()
+                  if p.kind is p.POSITIONAL_OR_KEYWORD][1:]
+        return max(len(params) - parents, 1)
+
+    def walk(controller, path, parents=0):
         if isinstance(controller, rest.RestController):
             verbs = {'get_all': ('GET', path), 'get_one': ('GET', path + '/{}'),
                      'post': ('POST', path), 'put': ('PUT', path + '/{}'),
                      'patch': ('PATCH', path + '/{}'),
                      'delete': ('DELETE', path + '/{}')}
-            for name, endpoint in verbs.items():
+            for name, (method, endpoint) in verbs.items():
                 if exposed(controller, name):
-                    found.add(endpoint)
+                    if parents and endpoint != path:
+                        endpoint = path + '/{}' * ids(controller, name,
+                                                      parents)
+                    found.add((method, endpoint))
             for action, methods in getattr(controller, '_custom_actions',
                                            {}).items():
                 for method in methods:
@@ -121,12 +133,23 @@ def endpoints(root):
             if isinstance(attr, type):
                 continue
             if callable(attr) and getattr(attr, 'exposed', False):
-                if not isinstance(controller, rest.RestController) or \
-                        name not in verbs:
+                # A RestController's <verb>_<action> serves a custom action
+                # (counted above).
+                custom = isinstance(controller, rest.RestController) and \
+                    name.partition('_')[2] in getattr(
+                        controller, '_custom_actions', {})
+                if not custom and (
+                        not isinstance(controller, rest.RestController) or
+                        name not in verbs):
                     found.add(('GET', f'{path}/{name}'))
             elif hasattr(attr, '__dict__') and not callable(attr) and \
                     type(attr).__module__.startswith('flocx_'):
-                walk(attr, f'{path}/{name}')
+                if isinstance(controller, rest.RestController) and \
+                        isinstance(attr, rest.RestController):
+                    # Nested: /parent/{id}/child, the id passed first.
+                    walk(attr, f'{path}/{{}}/{name}', parents + 1)
+                else:
+                    walk(attr, f'{path}/{name}', parents)
 
     walk(root, '')
     return {(method, _template(path)) for method, path in found}

@@ -6,6 +6,7 @@ from pecan import rest
 from flocx_common.api import errors
 from flocx_common.api import helpers
 from flocx_common.api import pagination
+from flocx_market.api.v1 import lifecycle
 from flocx_market.db import api as db_api
 
 FILTERS = ('status', 'bid_uuid', 'project_id')
@@ -39,7 +40,37 @@ def sealed_view(contract, viewer):
     return shown
 
 
+class AccessController(rest.RestController):
+    """/v1/contracts/{uuid}/access: the renter's way into the nodes' cloud.
+
+    A renter whose organization lives in another cloud gets a credential of
+    the nodes' cloud, made by that cloud's provider for this contract and
+    expiring with it. It is a secret: shown to the renter's project alone
+    (not the owners, not the market's readers), never in events or logs.
+    """
+
+    @pecan.expose('json')
+    def get_all(self, uuid):
+        ctx = pecan.request.context
+        db = pecan.request.services.db
+        contract = db.get_contract(uuid)
+        if contract is None or contract['project_id'] != ctx.project_id:
+            raise errors.NotFound(f'Contract {uuid} not found.')
+        ctx.can('flocx:contract:access', {'project_id': ctx.project_id})
+        access = db.get_contract_access(uuid)
+        if access is None:
+            raise errors.NotFound(
+                f'Contract {uuid} has no access to show: its renter is of '
+                'the nodes\' own cloud, or the provider has not made it '
+                'yet, or the contract is over.',
+                code='flocx.no_contract_access')
+        return {'contract_uuid': uuid, 'access': access}
+
+
 class ContractsController(rest.RestController):
+    _custom_actions = {'return': ['POST'], 'extend': ['POST'],
+                       'revoke': ['POST']}
+    access = AccessController()
 
     @pecan.expose('json')
     def get_all(self, **params):
@@ -74,3 +105,24 @@ class ContractsController(rest.RestController):
                 *contract['owner_project_ids']):
             raise errors.NotFound(f'Contract {uuid} not found.')
         return sealed_view(contract, viewer)
+
+    # A contract's life (microversion 1.1): see api/v1/lifecycle.py.
+
+    @pecan.expose('json')
+    def post_return(self, uuid):
+        return _sealed(lifecycle.return_contract(uuid))
+
+    @pecan.expose('json')
+    def post_extend(self, uuid):
+        return _sealed(lifecycle.extend_contract(uuid))
+
+    @pecan.expose('json')
+    def post_revoke(self, uuid):
+        return _sealed(lifecycle.revoke_contract(uuid))
+
+
+def _sealed(contract):
+    """A changed contract as its caller may see it (see sealed_view)."""
+    ctx = pecan.request.context
+    return sealed_view(
+        contract, helpers.visible_project(ctx, 'flocx:contract:list_all'))

@@ -11,6 +11,8 @@ from flocx_common.api import errors
 from flocx_common.api import helpers
 from flocx_common.api import pagination
 from flocx_common.api import validation as v
+from flocx_market.api import versions
+from flocx_market.api.v1 import lifecycle
 from flocx_market.api.v1 import orders
 from flocx_market.db import api as db_api
 
@@ -51,6 +53,10 @@ CREATE_SCHEMA = {
         'start_time': v.TIME,
         'end_time': v.TIME,
         'price': v.PRICE,
+        # Seconds never sold after each rental (microversion 1.1 on the
+        # API; default [market] cleaning_gap).
+        'cleaning_gap': {'type': 'integer', 'minimum': 0,
+                         'maximum': 7 * 86400},
     },
 }
 
@@ -59,6 +65,7 @@ TIME_FILTERS = ('starts_after', 'starts_before', 'ends_after', 'ends_before')
 
 
 class OffersController(rest.RestController):
+    _custom_actions = {'withdraw': ['POST'], 'availability': ['GET']}
 
     @pecan.expose('json')
     def get_all(self, **params):
@@ -87,6 +94,11 @@ class OffersController(rest.RestController):
         ctx = pecan.request.context
         ctx.can('flocx:offer:create')
         body = v.validate(v.parse_json_body(pecan.request), CREATE_SCHEMA)
+        if 'cleaning_gap' in body and \
+                pecan.request.version < versions.LIFECYCLE:
+            raise errors.BadRequest(
+                'cleaning_gap needs microversion 1.1 or later.',
+                pointer='/cleaning_gap')
         values = offer_values(pecan.request.services.conf, body)
         offer = pecan.request.services.market.create_offer(ctx, values)
         return helpers.created(offer['uuid'], offer)
@@ -101,6 +113,19 @@ class OffersController(rest.RestController):
         ctx.can('flocx:offer:cancel', {'project_id': offer['project_id']})
         return pecan.request.services.market.cancel_offer(
             ctx, uuid, reason=ctx.cancel_reason(offer['project_id']))
+
+
+    # Microversion 1.1: see api/v1/lifecycle.py.
+
+    @pecan.expose('json')
+    def post_withdraw(self, uuid):
+        return lifecycle.withdraw_offer(
+            _visible_offer(pecan.request.context, uuid))
+
+    @pecan.expose('json')
+    def get_availability(self, uuid):
+        return lifecycle.offer_availability(
+            _visible_offer(pecan.request.context, uuid))
 
 
 def offer_values(conf, body):

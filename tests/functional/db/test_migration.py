@@ -89,7 +89,7 @@ def test_postgresql_refuses_overlap_behind_the_locks_back(
                 contract_id=contract_ids[contract], offer_id=offer_id,
                 resource_uuid='node-1', owner_project_id='org-a',
                 start_time=t0 + start * hour, end_time=t0 + end * hour,
-                price=1, released=released))
+                booked_until=t0 + end * hour, price=1, released=released))
 
     book(0, 0, 2)
     with pytest.raises(db_exc.DBError) as raised:

@@ -80,6 +80,23 @@ def test_owner_service_may_not_set_power_state_by_default(
         provider.baremetal.set_node_power_state(leased_node, 'power off')
 
 
+def test_owner_service_may_clear_extra(realstack, leased_node):
+    realstack.connect('flocx-org-b-member').baremetal.patch_node(
+        leased_node, [{'op': 'add', 'path': '/extra/renter', 'value': 'x'}])
+    provider = realstack.connect('flocx-service-org-a')
+    provider.baremetal.patch_node(
+        leased_node, [{'op': 'replace', 'path': '/extra', 'value': {}}])
+    assert provider.baremetal.get_node(leased_node).extra == {}
+
+
+def test_owner_service_may_not_clear_extra_by_default(
+        realstack, leased_node, ironic_default_policy):
+    provider = realstack.connect('flocx-service-org-a')
+    with pytest.raises(exceptions.ForbiddenException):
+        provider.baremetal.patch_node(
+            leased_node, [{'op': 'replace', 'path': '/extra', 'value': {}}])
+
+
 def test_overrides_reach_no_other_project(realstack, leased_node):
     # A member of a third organization still cannot see the node at all.
     with pytest.raises(exceptions.NotFoundException):

@@ -218,3 +218,58 @@ def test_refusals_are_not_retried(realstack, org_a_node, caplog):
     with pytest.raises(ironic.NodeNotFound):
         ironic.lend(renter, org_a_node, realstack.project_id('org-b'))
     assert not [r for r in caplog.records if 'Retrying' in r.getMessage()]
+
+
+def test_reclaim_leaves_nothing_of_the_renter(realstack, provider,
+                                               org_a_node):
+    """What the renter wrote on its node (instance_info, extra, an enabled
+    console) is gone after the reclaim, as esi-leap's lease removal does,
+    and the node was cleaned."""
+    admin = realstack.connect('flocx-admin')
+    # The fake console interface, so that a console can be enabled.
+    admin.baremetal.update_node(org_a_node, console_interface='fake')
+    owner = provider('org-a')
+    ironic.lend(owner, org_a_node, realstack.project_id('org-b'))
+    renter = realstack.connect('flocx-org-b-member')
+    renter.baremetal.patch_node(org_a_node, [
+        {'op': 'add', 'path': '/instance_info/image_source',
+         'value': 'http://renter.example.com/image.qcow2'},
+        {'op': 'add', 'path': '/extra/renter_secret', 'value': 's3cret'}])
+    # A renter's console is switched on by its project admins (Ironic's
+    # policy); the local cloud has none for org-b: the system admin stands
+    # in. (VIFs: the local cloud's noop network interface keeps none, so
+    # their detach is tested in tests/unit/provider/test_ironic_scrub.py.)
+    admin.baremetal.enable_node_console(org_a_node)
+    renter.baremetal.set_node_provision_state(org_a_node, 'active')
+    ironic.wait_for_provision_state(renter, [org_a_node], 'active',
+                                    timeout=30)
+    node = admin.baremetal.get_node(org_a_node)
+    assert node.instance_info and node.extra and node.is_console_enabled
+    cleanings_before = completed_cleanings(admin, org_a_node)
+
+    ironic.reclaim(owner, org_a_node, timeout=60)
+
+    node = admin.baremetal.get_node(org_a_node)
+    assert (node.provision_state, node.lessee) == ('available', None)
+    assert node.instance_info == {}
+    assert node.extra == {}
+    assert node.is_console_enabled is False
+    assert list(admin.baremetal.list_node_vifs(org_a_node)) == []
+    assert completed_cleanings(admin, org_a_node) == cleanings_before + 1
+
+
+def test_reclaim_scrubs_a_node_the_renter_never_deployed(realstack, provider,
+                                                         org_a_node):
+    admin = realstack.connect('flocx-admin')
+    owner = provider('org-a')
+    ironic.lend(owner, org_a_node, realstack.project_id('org-b'))
+    renter = realstack.connect('flocx-org-b-member')
+    renter.baremetal.patch_node(org_a_node, [
+        {'op': 'add', 'path': '/instance_info/image_source',
+         'value': 'http://renter.example.com/image.qcow2'}])
+
+    ironic.reclaim(owner, org_a_node, timeout=60)
+
+    node = admin.baremetal.get_node(org_a_node)
+    assert (node.provision_state, node.instance_info, node.lessee) == (
+        'available', {}, None)

@@ -11,115 +11,17 @@ the provider also uses. Timings (how late after the start and end the
 lessee was set and removed) are printed; run with ``-s`` to see them.
 """
 import datetime
-import json
-import time
 import uuid
 
-from oslo_config import cfg
-from oslo_messaging import conffixture
 from oslo_utils import timeutils
 import pytest
 import webob
 from openstack import exceptions as sdk_exceptions
 
 from flocx_common import context
-from flocx_common import rpc
-from flocx_market import manager as market_manager
-from flocx_provider.api import app as provider_app
-from flocx_provider.cmd import manager as provider_manager
-from flocx_provider import conf as provider_conf
-from flocx_provider.db import api as db_api
-from flocx_provider.db import migration
 from flocx_provider import ironic
-from flocx_provider import provider as provider_service
-from tests.unit.market import base as market_base
-
-PROVIDER = 'functional-provider'
-POLL_INTERVAL = 5
-
-
-def _write_conf(path, realstack, db_url):
-    flocx = {'auth_type': 'password', 'auth_url': realstack.auth_url,
-             'username': 'flocx', 'password': realstack.password('flocx'),
-             'user_domain_id': 'default', 'region_name': 'RegionOne'}
-    sections = {
-        'DEFAULT': {'auth_strategy': 'keystone', 'transport_url': 'fake:/'},
-        'database': {'connection': db_url},
-        'provider': {'name': PROVIDER, 'poll_interval': str(POLL_INTERVAL),
-                     'retry_interval': '0.5'},
-        'keystone_authtoken': dict(
-            flocx, www_authenticate_uri=realstack.auth_url,
-            project_name='service', project_domain_id='default',
-            interface='public'),
-        'ironic': dict(flocx, valid_interfaces='public'),
-        'oslo_messaging_notifications': {'driver': 'test'},
-    }
-    lines = []
-    for section, values in sections.items():
-        lines.append(f'[{section}]')
-        lines.extend(f'{key} = {value}' for key, value in values.items())
-    path.write_text('\n'.join(lines) + '\n')
-
-
-@pytest.fixture
-def flocx(realstack, tmp_path):
-    """The market (in-process) and the provider (API app + manager)."""
-    market = market_base.MarketFixture()
-    market.setUp()
-    server = rpc.get_server(
-        market.conf, rpc.MARKET_TOPIC,
-        [market_manager.MarketManager(market.services)],
-        enforcer=market.services.enforcer)
-    server.start()
-    conf_file = tmp_path / 'provider.conf'
-    db_url = f'sqlite:///{tmp_path}/provider.sqlite'
-    _write_conf(conf_file, realstack, db_url)
-    conf = cfg.ConfigOpts()
-    provider_conf.register_opts(conf)
-    conf(['--config-file', str(conf_file)], project='flocx')
-    messaging = conffixture.ConfFixture(conf)
-    messaging.setUp()
-    messaging.transport_url = 'fake:/'
-    db = db_api.Connection(db_url)
-    migration.upgrade(db.get_engine())
-    services = provider_service.build_services(conf, db=db)
-    manager = provider_manager.ManagerService(conf, services)
-    manager.start()
-    try:
-        yield {'market': market, 'conf': conf, 'db': db,
-               'app': provider_app.setup_app(conf, services),
-               'manager': manager}
-    finally:
-        manager.stop()
-        server.stop()
-        server.wait()
-        db.dispose()
-        messaging.cleanUp()
-        market.cleanUp()
-
-
-def call(app, token, method, path, body=None):
-    req = webob.Request.blank(path, method=method)
-    req.headers['X-Auth-Token'] = token
-    if body is not None:
-        req.body = json.dumps(body).encode()
-        req.content_type = 'application/json'
-    resp = req.get_response(app)
-    return resp.status_code, json.loads(resp.body) if resp.body else None
-
-
-def iso(dt):
-    return dt.isoformat() + 'Z'
-
-
-def wait_for(predicate, timeout, what):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f'timed out waiting for {what}')
+from tests.functional.fixtures.provider_stack import (
+    call, iso, POLL_INTERVAL, PROVIDER, wait_for)
 
 
 def test_offer_rent_deploy_and_reclaim(realstack, make_nodes, flocx):

@@ -82,8 +82,10 @@ class ProviderOfferTest(base.CLITestCase):
         self.assertEqual(('org-c', resource, 0.3, 'open'),
                          (offer['project_id'], offer['resource_uuid'],
                           offer['price'], offer['status']))
+        # (The market adds the cloud the node lives in.)
         self.assertEqual({'cpus': 8, 'cpu_arch': 'x86_64',
-                          'traits': ['CUSTOM_A', 'CUSTOM_B']},
+                          'traits': ['CUSTOM_A', 'CUSTOM_B'],
+                          'cloud': 'home'},
                          offer['properties'])
         # Owners offer through their provider: the market refuses them.
         err = self.cli_error(

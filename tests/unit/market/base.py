@@ -22,8 +22,11 @@ def _register_opts(conf):
 class MarketFixture(fixtures.Fixture):
     """The market's WSGI app and services on a fresh database."""
 
-    def __init__(self, connection=None, **overrides):
+    def __init__(self, connection=None, register=None, **overrides):
+        """``register(conf)``: more options to register, e.g. a test's own
+        [cloud:NAME] groups."""
         self.connection = connection
+        self.register = register
         self.overrides = overrides
 
     def _setUp(self):
@@ -34,8 +37,12 @@ class MarketFixture(fixtures.Fixture):
         # oslo.middleware registers its options when the app is built.
         late = {k: overrides.pop(k) for k in list(overrides)
                 if k.startswith('oslo_middleware.')}
+        def register(conf):
+            _register_opts(conf)
+            if self.register:
+                self.register(conf)
         self.conf = self.useFixture(base.ConfFixture(
-            _register_opts, **overrides)).conf
+            register, **overrides)).conf
         self.db = db_api.Connection(url)
         migration.upgrade(self.db.get_engine())
         self.addCleanup(self.db.dispose)

@@ -16,7 +16,7 @@ class VersionDiscoveryTest(mbase.MarketTestCase):
         [version] = resp.json['versions']
         self.assertEqual('v1', version['id'])
         self.assertEqual('CURRENT', version['status'])
-        self.assertEqual(('1.0', '1.0'),
+        self.assertEqual(('1.0', '1.1'),
                          (version['min_version'], version['max_version']))
         self.assertEqual('http://localhost/v1/',
                          version['links'][0]['href'])
@@ -57,10 +57,12 @@ class MicroversionTest(mbase.MarketTestCase):
         self.assertEqual('marketplace 1.0', resp.headers[HEADER])
 
     def test_exact_and_latest(self):
-        for requested in ('marketplace 1.0', 'marketplace latest'):
+        for requested, got in (('marketplace 1.0', '1.0'),
+                               ('marketplace 1.1', '1.1'),
+                               ('marketplace latest', '1.1')):
             resp = self.get(requested)
             self.assertEqual(200, resp.status_code, requested)
-            self.assertEqual('marketplace 1.0', resp.headers[HEADER])
+            self.assertEqual(f'marketplace {got}', resp.headers[HEADER])
 
     def test_other_service_header_is_ignored(self):
         resp = self.get('compute 2.90')
@@ -74,10 +76,10 @@ class MicroversionTest(mbase.MarketTestCase):
             self.assertEqual('flocx.invalid_version', error['code'])
 
     def test_unsupported_is_406(self):
-        for requested in ('marketplace 2.0', 'marketplace 1.1',
+        for requested in ('marketplace 2.0', 'marketplace 1.2',
                           'marketplace 0.9'):
             error = self.assertError(self.get(requested), 406,
-                                     'supports 1.0 to 1.0')
+                                     'supports 1.0 to 1.1')
             self.assertEqual('flocx.unsupported_version', error['code'])
 
     def test_discovery_root_ignores_version_header(self):

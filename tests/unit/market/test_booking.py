@@ -147,7 +147,11 @@ class CommitAwardTest(base.BookingTestCase):
         overlapping = self.make_bid(client=self.org_c, start=4)
         self.assertRefused(base.award_for(overlapping, [offer]),
                            'already booked')
-        after = self.make_bid(client=self.org_c, start=5)
+        # Back to back is refused: the first rental is followed by the
+        # cleaning gap ([market] cleaning_gap, 30 min by default).
+        at_end = self.make_bid(client=self.org_c, start=5)
+        self.assertRefused(base.award_for(at_end, [offer]), 'already booked')
+        after = self.make_bid(client=self.org_c, start=5.5)
         self.commit(base.award_for(after, [offer]))
         self.assertEqual(2, len(self.db.busy_intervals(offer['uuid'])))
 

@@ -6,10 +6,10 @@ import uuid
 
 from tests.unit.market import base
 
-OFFER_FIELDS = {'uuid', 'project_id', 'provider', 'resource_type',
+OFFER_FIELDS = {'uuid', 'project_id', 'provider', 'cloud', 'resource_type',
                 'resource_uuid', 'resource_class', 'properties',
                 'start_time', 'end_time', 'price', 'status', 'status_reason',
-                'created_at', 'updated_at'}
+                'created_at', 'updated_at', 'cleaning_gap'}
 
 
 class OfferCreateTest(base.MarketTestCase):

@@ -8,6 +8,7 @@ matrix against real Keystone tokens.
 """
 
 import os
+import uuid as uuidlib
 
 import fixtures
 import pytest
@@ -69,10 +70,33 @@ class KeystoneMarket:
         paid = created(renter.post('/v1/bids', base.bid_body()))
         # The engine commits over RPC; straight to the database here.
         contract = self.market.db.commit_award(base.award_for(paid, [booked]))
+        # The renter's credential for another cloud (as a provider would
+        # hand it over), clouds and an organization the owner is part of.
+        db = self.market.db
+        db.set_contract_access(contract['uuid'], {'secret': 'x'})
+        if db.get_cloud('home') is None:
+            db.create_cloud({'name': 'home',
+                             'keystone_url': 'https://home.example/v3'})
+        spare = f'spare-{uuidlib.uuid4().hex[:8]}'
+        db.create_cloud({'name': spare,
+                         'keystone_url': 'https://spare.example/v3'})
+        # A project takes part in one organization: the owner's is made once.
+        org = getattr(self, 'owner_organization', None)
+        if org is None:
+            org = db.create_organization({'name': f'org-{uuidlib.uuid4()}'})
+            db.add_organization_project(org['uuid'], 'home',
+                                        self.owner_project)
+            self.owner_organization = org
+        member = uuidlib.uuid4().hex
+        db.add_organization_project(org['uuid'], 'home', member)
+        spare_org = db.create_organization({'name': f'org-{uuidlib.uuid4()}'})
         return {'open_offer': open_offer['uuid'],
                 'booked_offer': booked['uuid'],
                 'closed_offer': closed['uuid'], 'bid': bid['uuid'],
-                'contract': contract['uuid']}
+                'contract': contract['uuid'], 'cloud': 'home',
+                'spare_cloud': spare, 'organization': org['uuid'],
+                'spare_organization': spare_org['uuid'],
+                'member_project': member}
 
     def offer_body(self, **kw):
         return base.offer_body(project=self.owner_project, **kw)
@@ -104,9 +128,19 @@ def run_cell(market, name, persona):
                if row['method'] != 'GET' and expected < 300
                else market.shared)
     body = {'offer': market.offer_body(), 'bid': base.bid_body(),
+            'extension': {'end_time': base.iso(base.hours_from_now(5))},
+            'revocation': {'reason': 'node failed'},
+            'cloud': {'name': f'c-{uuidlib.uuid4().hex[:8]}',
+                      'keystone_url': 'https://c.example/v3'},
+            'organization': {'name': f'org-{uuidlib.uuid4()}'},
+            'membership': {'cloud': 'home',
+                           'project_id': uuidlib.uuid4().hex},
             None: None}[row.get('body')]
-    resp = market.client(persona).request(
-        row['method'], row['path'].format(**objects), body)
+    client = market.client(persona)
+    if row.get('version'):
+        client.headers['OpenStack-API-Version'] = \
+            f"marketplace {row['version']}"
+    resp = client.request(row['method'], row['path'].format(**objects), body)
     rbac.check_cell(resp, row, persona, objects)
     if expected == 401:
         assert market.www_authenticate in resp.headers['WWW-Authenticate']

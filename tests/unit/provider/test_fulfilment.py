@@ -214,6 +214,9 @@ class FulfilmentTest(base.ProviderTestCase):
         self.assertEqual('completed', self.status(contract))
 
     def test_back_to_back_contracts_on_one_node(self):
+        # An operator without a cleaning gap ([market] cleaning_gap = 0)
+        # sells a node back to back.
+        self.market_db.default_cleaning_gap = 0
         first = self.booked()
         second_offer = self.offer(start=self.start + HOUR).json
         second = self.contract([second_offer], self.start + HOUR, 3600,

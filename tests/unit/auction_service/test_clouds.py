@@ -1,0 +1,66 @@
+"""Bids choose clouds and sites: a round never gives a bid a node elsewhere."""
+
+from flocx_auction.api import app as auction_app
+from flocx_market.cmd import manager as manager_cmd
+from tests.unit import base
+from tests.unit.auction_service import test_engine_service as engine_test
+from tests.unit.market import base as market_base
+from tests.unit.market import test_federation
+
+
+class CloudRoundTest(test_federation.FederationBase):
+    start_engine_conf = engine_test.EngineServiceTest.start_engine_conf
+    start_engine = engine_test.EngineServiceTest.start_engine
+
+    def setUp(self):
+        super().setUp()
+        manager = manager_cmd.ManagerService(self.market.conf,
+                                             self.market.services)
+        manager.start()
+        self.addCleanup(manager.stop)
+        self.engine_service = self.start_engine(self.start_engine_conf())
+        self.auction_admin = base.Client(
+            auction_app.setup_app(self.engine_service.conf), system=True,
+            roles='admin,member,reader')
+        self.cloud_b_admin.post(
+            f'/v1/organizations/{self.acme["uuid"]}/projects',
+            {'cloud': 'cloud-b', 'project_id': 'b-proj'})
+        b_service = base.Client(self.market.app, project='b-service',
+                                roles='service')
+        b_service.headers['OpenStack-Market-Cloud'] = 'cloud-b'
+        # The cheaper node is the home cloud's: a bid that may take either
+        # would get it.
+        self.home_offer = self.make_offer(price=1.0)
+        resp = b_service.post('/v1/offers', market_base.offer_body(
+            project='b-proj', price=2.0))
+        self.assertEqual(201, resp.status_code, resp.body)
+        self.b_offer = resp.json
+
+    def _round_for(self, constraints):
+        bid = self.make_bid(price=5.0, start=2, duration=3600,
+                            constraints=constraints)
+        engine = self.engine_service.engine
+        self.assertTrue(engine_test.wait_for(
+            lambda: engine.book.sizes()['bids'] >= 1))
+        summary = self.auction_admin.post('/v1/rounds').json
+        contracts = [c for c in self.org_b.get('/v1/contracts').json[
+            'contracts'] if c['bid_uuid'] == bid['uuid']]
+        return summary, contracts
+
+    def test_a_bid_that_requires_cloud_b_gets_a_node_of_cloud_b(self):
+        _, contracts = self._round_for(
+            [{'property': 'cloud', 'op': '==', 'value': 'cloud-b'}])
+        self.assertEqual([[self.b_offer['uuid']]],
+                         [c['offer_uuids'] for c in contracts])
+
+    def test_a_bid_that_forbids_cloud_b_never_gets_its_node(self):
+        _, contracts = self._round_for(
+            [{'property': 'cloud', 'op': '!=', 'value': 'cloud-b'},
+             {'property': 'cpus', 'op': '>=', 'value': 1}])
+        self.assertEqual([[self.home_offer['uuid']]],
+                         [c['offer_uuids'] for c in contracts])
+
+    def test_a_bid_for_a_site_nobody_has_gets_nothing(self):
+        _, contracts = self._round_for(
+            [{'property': 'site', 'op': 'in', 'value': ['paris', 'lyon']}])
+        self.assertEqual([], contracts)
