@@ -14,13 +14,12 @@ import datetime
 from oslo_utils import timeutils
 
 from tests.functional.provider.test_provider_realstack import call
-from tests.functional.provider.test_provider_realstack import flocx  # noqa: F401
 from tests.functional.provider.test_provider_realstack import iso
 from tests.functional.rbac import base
 
 
 def test_project_admin_is_admin_of_its_own_organization_only(
-        realstack, rbac_personas, make_nodes, flocx):  # noqa: F811
+        realstack, rbac_personas, make_nodes, flocx):
     node_id, = make_nodes('org-a')
     tokens = base.RealTokens()
     tokens.get_tokens(realstack, rbac_personas)
