@@ -1,48 +1,27 @@
-"""Which real servers a functional test needs, and what happens without them.
+"""The real servers a functional test needs: private ones (tests/servers.py).
 
-On a developer's machine a missing server skips the test; under CI (the CI
-variable set) it fails it: CI must run every test against the real thing.
+``require(name)`` starts this test process's own PostgreSQL, MariaDB,
+RabbitMQ or Redis on first use (a temporary data directory and port,
+stopped at the end of the session) and returns its URL. Nothing here uses
+or changes the machine's own servers. A server binary that is not
+installed skips the test on a developer's machine and fails it under CI
+or FLOCX_REQUIRE_SERVICES: CI must run every test against the real thing.
 """
 
 import contextlib
 import importlib.util
-import os
-import shutil
-import socket
-import subprocess
 import uuid
 
-import pytest
+from tests import servers
 
-POSTGRESQL_URL = os.environ.get(
-    'FLOCX_TEST_POSTGRESQL_URL',
-    'postgresql+psycopg2://postgres@127.0.0.1:5432/postgres')
-MYSQL_URL = os.environ.get('FLOCX_TEST_MYSQL_URL',
-                           'mysql+pymysql://root@127.0.0.1:3306/mysql')
-RABBIT_URL = os.environ.get('FLOCX_TEST_RABBIT_URL',
-                            'rabbit://guest:guest@127.0.0.1:5672/')
-REDIS_URL = os.environ.get('FLOCX_TEST_REDIS_URL', 'redis://127.0.0.1:6379')
-
-_ADDRESSES = {'postgresql': ('127.0.0.1', 5432, POSTGRESQL_URL),
-              'mariadb': ('127.0.0.1', 3306, MYSQL_URL),
-              'rabbitmq': ('127.0.0.1', 5672, RABBIT_URL),
-              'redis': ('127.0.0.1', 6379, REDIS_URL)}
-
-
-def _unavailable(reason):
-    if os.environ.get('CI'):
-        pytest.fail(f'CI must run this test: {reason}', pytrace=False)
-    pytest.skip(reason)
+_unavailable = servers.unavailable
 
 
 def require(name):
-    """The URL of a running server, or skip (fail under CI)."""
-    host, port, url = _ADDRESSES[name]
-    try:
-        socket.create_connection((host, port), timeout=2).close()
-    except OSError as e:
-        _unavailable(f'{name} is not reachable on {host}:{port}: {e}')
-    return url
+    """The URL of this process's private server ``name`` (postgresql,
+    mariadb, rabbitmq, redis), started if need be; skip (fail under CI)
+    if its binaries are not installed."""
+    return servers.get(name).url
 
 
 def require_keystone_and_ironic():
@@ -55,26 +34,17 @@ def require_keystone_and_ironic():
 
 @contextlib.contextmanager
 def rabbit_vhost():
-    """A RabbitMQ URL on a virtual host of the caller's own.
+    """A RabbitMQ URL on a virtual host of the caller's own, deleted after
+    (with every queue and exchange in it).
 
-    Queue names are global within a vhost, so two FLOCX stacks sharing one
-    (a test beside a developer's local cloud) would take each other's
-    messages. Without rabbitmqctl (a remote broker) the default vhost is
-    shared.
+    Queue names are global within a vhost: two FLOCX stacks in one (two
+    tests of a worker, a test and a stack it leaves running) would take
+    each other's messages.
     """
-    url = require('rabbitmq')
-    ctl = shutil.which('rabbitmqctl')
-    if ctl is None:
-        yield url
-        return
+    rabbit = servers.get('rabbitmq')
     name = f'flocx-test-{uuid.uuid4().hex[:8]}'
-    subprocess.run([ctl, 'add_vhost', name], check=True, capture_output=True,
-                   timeout=60)
+    rabbit.add_vhost(name)
     try:
-        subprocess.run([ctl, 'set_permissions', '-p', name, 'guest', '.*',
-                        '.*', '.*'], check=True, capture_output=True,
-                       timeout=60)
-        yield url.rstrip('/') + '/' + name
+        yield rabbit.vhost_url(name)
     finally:
-        subprocess.run([ctl, 'delete_vhost', name], capture_output=True,
-                       timeout=60)
+        rabbit.delete_vhost(name)

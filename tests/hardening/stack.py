@@ -2,8 +2,11 @@
 
 The market API with 3 worker processes, the market manager, two auction
 engines electing their leader through Redis (a 3 s lock timeout), and the
-auction API, one process each over RabbitMQ, against a fresh PostgreSQL or
-MariaDB database that is dropped afterwards.
+auction API, one process each over RabbitMQ (a vhost of its own), against a
+fresh PostgreSQL or MariaDB database; the database and the vhost are
+dropped afterwards. The servers are private ones (tests/servers.py): this
+process's own by default, or those the caller passes (a fault test's, which
+it stops and starts).
 
 The APIs run with ``auth_strategy = noauth`` on 127.0.0.1 (the servers allow
 that on loopback only): the load is about the market's invariants under
@@ -40,16 +43,7 @@ from sqlalchemy.engine import url as sa_url
 from flocx_local import cli
 from flocx_local import openstack as local_openstack
 from flocx_local import processes
-
-POSTGRESQL_URL = os.environ.get(
-    'FLOCX_TEST_POSTGRESQL_URL',
-    'postgresql+psycopg2://postgres@127.0.0.1:5432/postgres')
-MYSQL_URL = os.environ.get('FLOCX_TEST_MYSQL_URL',
-                           'mysql+pymysql://root@127.0.0.1:3306/mysql')
-RABBIT_URL = os.environ.get('FLOCX_TEST_RABBIT_URL',
-                            'rabbit://guest:guest@127.0.0.1:5672/')
-REDIS_URL = os.environ.get('FLOCX_TEST_REDIS_URL', 'redis://127.0.0.1:6379')
-SERVER_URLS = {'postgresql': POSTGRESQL_URL, 'mariadb': MYSQL_URL}
+from tests import servers as servers_mod
 
 SERVICE = {'X-Roles': 'service', 'X-Project-Id': 'service'}
 ADMIN = {'X-Roles': 'admin,member,reader', 'X-Project-Id': 'admin'}
@@ -75,17 +69,17 @@ def raise_fd_limit():
 
 
 class Database:
-    """A fresh database on a real server; dropped by ``drop()``."""
+    """A fresh database on a (private) server; dropped by ``drop()``."""
 
-    def __init__(self, backend):
+    def __init__(self, backend, server_url):
         self.backend = backend
         self.name = f'flocx_hardening_{uuid.uuid4().hex[:10]}'
-        self.admin = sa.create_engine(SERVER_URLS[backend],
+        self.admin = sa.create_engine(server_url,
                                       isolation_level='AUTOCOMMIT',
                                       pool_pre_ping=True)
         with self.admin.connect() as conn:
             conn.exec_driver_sql(f'CREATE DATABASE {self.name}')
-        self.url = sa_url.make_url(SERVER_URLS[backend]).set(
+        self.url = sa_url.make_url(server_url).set(
             database=self.name).render_as_string(hide_password=False)
         self._engine = None
 
@@ -117,7 +111,13 @@ class Stack:
 
     def __init__(self, root, backend, api_workers=3, engines=2,
                  round_interval=0.5, resync_interval=600,
-                 mechanism='welfare'):
+                 mechanism='welfare', servers=None):
+        """``servers``: {name: tests.servers.Server} for 'rabbitmq',
+        'redis' and the backend; by default this process's own."""
+        self.servers = {name: (servers or {}).get(name) or
+                        servers_mod.get(name)
+                        for name in ('rabbitmq', 'redis', backend)}
+        self.vhost = None
         self.layout = cli.Layout(root)
         self.backend = backend
         self.api_workers = api_workers
@@ -141,8 +141,11 @@ class Stack:
         raise_fd_limit()
         for d in (self.layout.etc, self.layout.logs, self.layout.pids):
             d.mkdir(parents=True, exist_ok=True)
-        self.db = Database(self.backend)
         try:
+            self.db = Database(self.backend,
+                               self.servers[self.backend].url)
+            self.vhost = self.tag
+            self.servers['rabbitmq'].add_vhost(self.vhost)
             self._write_configs()
             subprocess.run([cli._script('flocx-market-dbsync'),
                             '--config-file', str(self.layout.conf('market')),
@@ -172,19 +175,23 @@ class Stack:
         if self.db is not None:
             self.db.drop()
             self.db = None
+        if self.vhost is not None:
+            self.servers['rabbitmq'].delete_vhost(self.vhost)
+            self.vhost = None
 
     def _url(self, service):
         return self.market_url if service == 'market' else self.auction_url
 
     def _write_configs(self):
-        common = {'auth_strategy': 'noauth', 'transport_url': RABBIT_URL,
-                  # Our own exchange: no colleague's engine takes our casts.
+        rabbit = self.servers['rabbitmq'].vhost_url(self.vhost)
+        common = {'auth_strategy': 'noauth', 'transport_url': rabbit,
                   'control_exchange': f'flocx-{self.tag}'}
         # Notifications are best effort (emit() swallows errors) and nobody
         # consumes them here; "noop" keeps thousands of them from piling up
-        # in a queue of the shared broker.
+        # in a queue.
         notify = {'driver': 'noop'}
-        coordination = (f'{REDIS_URL}?timeout=3&namespace=flocx-{self.tag}')
+        coordination = (f'{self.servers["redis"].url}?timeout=3&'
+                        f'namespace=flocx-{self.tag}')
         confs = {
             'market': {
                 'DEFAULT': dict(common, host='market',
@@ -629,107 +636,6 @@ class Background:
 
     def __exit__(self, *exc):
         self.stop()
-
-
-# The real servers. Every fault test restarts what it stopped in a
-# ``finally`` (ensure_servers_running), whatever happened.
-
-def port_open(port, host='127.0.0.1'):
-    import socket
-    try:
-        socket.create_connection((host, port), timeout=1).close()
-        return True
-    except OSError:
-        return False
-
-
-def wait_port(port, up=True, timeout=120):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if port_open(port) == up:
-            return True
-        time.sleep(0.1)
-    return False
-
-
-def _pg_version():
-    return sorted(os.listdir('/etc/postgresql'))[-1]
-
-
-def postgresql_stop():
-    subprocess.run(['pg_ctlcluster', '--skip-systemctl-redirect',
-                    _pg_version(), 'main', 'stop', '-m', 'fast'],
-                   check=True, capture_output=True, timeout=120)
-
-
-def postgresql_start():
-    subprocess.run(['pg_ctlcluster', '--skip-systemctl-redirect',
-                    _pg_version(), 'main', 'start'],
-                   check=True, capture_output=True, timeout=120)
-    wait_port(5432)
-
-
-def _mariadb_pids():
-    result = subprocess.run(['pidof', 'mariadbd'], capture_output=True,
-                            text=True)
-    return [int(p) for p in result.stdout.split()]
-
-
-def mariadb_stop(timeout=120):
-    for pid in _mariadb_pids():
-        os.kill(pid, signal.SIGTERM)
-    deadline = time.monotonic() + timeout
-    while _mariadb_pids() and time.monotonic() < deadline:
-        time.sleep(0.1)
-
-
-def mariadb_start():
-    subprocess.run(['start-stop-daemon', '--start', '--oknodo',
-                    '--background', '--exec', '/usr/sbin/mariadbd'],
-                   check=True, capture_output=True, timeout=60)
-    wait_port(3306)
-
-
-def rabbitmq_stop():
-    subprocess.run(['rabbitmqctl', 'stop'], capture_output=True, timeout=120)
-    wait_port(5672, up=False, timeout=60)
-
-
-def rabbitmq_start():
-    subprocess.run(['rabbitmq-server', '-detached'], capture_output=True,
-                   timeout=60)
-    subprocess.run(['rabbitmqctl', 'await_startup'], capture_output=True,
-                   timeout=180)
-    wait_port(5672)
-
-
-def redis_start():
-    subprocess.run(['redis-server', '--daemonize', 'yes', '--bind',
-                    '127.0.0.1', '-::1', '--port', '6379', '--save', '',
-                    '--appendonly', 'no', '--dir', '/var/lib/redis',
-                    '--logfile', '/var/log/redis/ci.log'],
-                   capture_output=True, timeout=60)
-    wait_port(6379)
-
-
-SERVERS = {'postgresql': (5432, postgresql_start),
-           'mariadb': (3306, mariadb_start),
-           'rabbitmq': (5672, rabbitmq_start),
-           'redis': (6379, redis_start)}
-
-
-def ensure_servers_running():
-    """Start whichever of the four servers does not answer; returns the
-    names of those that had to be started."""
-    started = []
-    for name, (port, start) in SERVERS.items():
-        if not port_open(port):
-            try:
-                start()
-            except Exception as e:   # noqa: BLE001 -- report, go on
-                print(f'could not start {name}: {e}', file=sys.stderr)
-            started.append(name)
-    return started
 
 
 def cpu_seconds(pid):

@@ -12,10 +12,13 @@
 Afterwards: every order answered 201 is in the database, no contract is
 duplicated, no node-hour sold twice, and a new bid still gets a contract
 without any manual step. Figures: faults injected and recovery times.
-Every server stopped here is started again in a ``finally``.
+
+The servers stopped here are private ones started for the test alone
+(``own_servers``, tests/servers.py); no server of the machine is touched.
 """
 
 import concurrent.futures
+import contextlib
 import datetime
 import os
 import random
@@ -36,6 +39,19 @@ from tests.hardening import conftest
 from tests.hardening import stack as stack_mod
 
 HOUR = datetime.timedelta(hours=1)
+
+# The bounds on what clients see while a server is down, per restart (20
+# writers, about 3 s down). RabbitMQ: the market writes orders to the
+# database and only talks to the engines over RabbitMQ, so an outage must
+# cost no request at all. A database: every request that needs it while it
+# is down may fail, with a 503 (the API knows its database is gone; never a
+# 500 or a dropped connection), at most 3 per writer and second of the
+# outage plus 5 s (measured: PostgreSQL 2.0 -- each 503 comes at once and
+# the writer sends its next order --, MariaDB 0.2), and none later than 5 s
+# after it is back.
+RABBITMQ_OUTAGE_FAILURES = 0
+DATABASE_OUTAGE_FAILURES_PER_WRITER_SECOND = 3
+DATABASE_LATE_FAILURES = 0
 
 
 def _after_fault(stack, answers, since, numbers, title):
@@ -133,19 +149,24 @@ def test_leader_killed_in_the_middle_of_rounds(make_stack):
                  'leading auction engine SIGKILLed mid-round')
 
 
-def test_rabbitmq_restarted_under_load(make_stack):
-    conftest.require_servers('postgresql')
-    stack = make_stack('postgresql', mechanism='fcfs')
+WRITERS = 20
+
+
+def test_rabbitmq_restarted_under_load(own_servers, make_stack):
+    rabbit = own_servers('rabbitmq')['rabbitmq']
+    stack = make_stack('postgresql', mechanism='fcfs',
+                       servers={'rabbitmq': rabbit})
     since = stack_mod.utcnow()
     answers = stack_mod.Answers()
     numbers = {'faults injected (RabbitMQ stop + start)': 1}
     try:
-        with stack_mod.Background(stack, answers, count=20, seconds=120):
+        with stack_mod.Background(stack, answers, count=WRITERS,
+                                  seconds=120):
             time.sleep(5)
             down = time.monotonic()
-            stack_mod.rabbitmq_stop()
+            rabbit.stop()
             time.sleep(3)
-            stack_mod.rabbitmq_start()
+            rabbit.start()
             up = time.monotonic()
             numbers['RabbitMQ down (s)'] = up - down
             numbers['first order accepted after it is back (s)'] = \
@@ -158,28 +179,32 @@ def test_rabbitmq_restarted_under_load(make_stack):
             numbers['5xx or no answer during the outage'] = \
                 answers.failures_between(down, up + 5)
     finally:
-        stack_mod.ensure_servers_running()
-    _after_fault(stack, answers, since, numbers,
-                 'RabbitMQ restarted under load')
+        if not rabbit.running:
+            rabbit.start()
+    numbers = _after_fault(stack, answers, since, numbers,
+                           'RabbitMQ restarted under load')
+    assert numbers['5xx or no answer during the outage'] <= \
+        RABBITMQ_OUTAGE_FAILURES, numbers
+    # Nor before or after it.
+    assert not answers.errors, answers.errors[:10]
 
 
 @pytest.mark.parametrize('server', ['postgresql', 'mariadb'])
-def test_database_restarted_under_load(server, make_stack):
-    conftest.require_servers(server)
-    stop, start = {
-        'postgresql': (stack_mod.postgresql_stop, stack_mod.postgresql_start),
-        'mariadb': (stack_mod.mariadb_stop, stack_mod.mariadb_start)}[server]
-    stack = make_stack(server, mechanism='fcfs')
+def test_database_restarted_under_load(server, own_servers, make_stack):
+    database = own_servers(server)[server]
+    stack = make_stack(server, mechanism='fcfs',
+                       servers={server: database})
     since = stack_mod.utcnow()
     answers = stack_mod.Answers()
     numbers = {f'faults injected ({server} stop + start)': 1}
     try:
-        with stack_mod.Background(stack, answers, count=20, seconds=120):
+        with stack_mod.Background(stack, answers, count=WRITERS,
+                                  seconds=120):
             time.sleep(5)
             down = time.monotonic()
-            stop()
+            database.stop()
             time.sleep(3)
-            start()
+            database.start()
             up = time.monotonic()
             numbers[f'{server} down (s)'] = up - down
             numbers['first order accepted after it is back (s)'] = \
@@ -194,10 +219,17 @@ def test_database_restarted_under_load(server, make_stack):
             numbers['5xx or no answer later than 5 s after'] = \
                 answers.failures_between(up + 5, time.monotonic() + 3600)
     finally:
-        stack_mod.ensure_servers_running()
+        if not database.running:
+            database.start()
     numbers = _after_fault(stack, answers, since, numbers,
                            f'{server} restarted under load')
-    assert numbers['5xx or no answer later than 5 s after'] == 0
+    bound = DATABASE_OUTAGE_FAILURES_PER_WRITER_SECOND * WRITERS * \
+        (numbers[f'{server} down (s)'] + 5)
+    numbers['bound on 5xx or no answer during the outage'] = bound
+    assert numbers['5xx or no answer during the outage'] <= bound, numbers
+    assert {e[2] for e in answers.errors} <= {503}, answers.errors[:10]
+    assert numbers['5xx or no answer later than 5 s after'] <= \
+        DATABASE_LATE_FAILURES, numbers
 
 
 def _wait(value, timeout):
@@ -219,8 +251,11 @@ FLOCX_LOCAL = [sys.executable, '-m', 'flocx_local.cli']
 def test_provider_manager_killed_while_it_carries_out_a_contract(tmp_path):
     services.require_keystone_and_ironic()
     conftest.require_servers('postgresql')
-    admin = sa.create_engine(stack_mod.POSTGRESQL_URL,
-                             isolation_level='AUTOCOMMIT')
+    postgresql_url = services.require('postgresql')
+    redis_url = services.require('redis')
+    admin = sa.create_engine(postgresql_url, isolation_level='AUTOCOMMIT')
+    vhost = contextlib.ExitStack()
+    rabbit_url = vhost.enter_context(services.rabbit_vhost())
     name = f'flocx_hardening_{uuid.uuid4().hex[:8]}'
     with admin.connect() as conn:
         for service in ('market', 'provider'):
@@ -232,16 +267,16 @@ def test_provider_manager_killed_while_it_carries_out_a_contract(tmp_path):
     try:
         result = subprocess.run(FLOCX_LOCAL + [
             'up', '--dir', str(run_dir), '--no-demo',
-            '--transport-url', stack_mod.RABBIT_URL,
+            '--transport-url', rabbit_url,
             '--database-url',
-            stack_mod.POSTGRESQL_URL.rsplit('/', 1)[0] + f'/{name}_{{service}}',
+            postgresql_url.rsplit('/', 1)[0] + f'/{name}_{{service}}',
             '--api-workers', '3', '--engines', '2',
             '--coordination-url',
-            f'{stack_mod.REDIS_URL}?timeout=3&namespace={name}',
+            f'{redis_url}?timeout=3&namespace={name}',
             '--round-interval', '1'],
             env=env, capture_output=True, text=True, timeout=300)
         assert result.returncode == 0, result.stdout + result.stderr
-        _provider_kills(cli.Layout(run_dir), name)
+        _provider_kills(cli.Layout(run_dir), name, postgresql_url)
     finally:
         subprocess.run(FLOCX_LOCAL + ['down', '--dir', str(run_dir)],
                        env=env, capture_output=True, timeout=180)
@@ -250,16 +285,17 @@ def test_provider_manager_killed_while_it_carries_out_a_contract(tmp_path):
                 conn.exec_driver_sql(f'DROP DATABASE IF EXISTS '
                                      f'{name}_{service} WITH (FORCE)')
         admin.dispose()
+        vhost.close()
 
 
-def _provider_kills(layout, name):
+def _provider_kills(layout, name, postgresql_url):
     urls = layout.state()['urls']
     market, provider = urls['marketplace'], urls['provider']
     cloud = local_openstack.LocalOpenStack(layout.openstack)
     org_a = cloud.connect('flocx-org-a-member')
     org_b = cloud.connect('flocx-org-b-member')
     org_b_project = cloud.project_id('org-b')
-    provider_db = sa.create_engine(stack_mod.POSTGRESQL_URL.rsplit('/', 1)[0]
+    provider_db = sa.create_engine(postgresql_url.rsplit('/', 1)[0]
                                    + f'/{name}_provider')
     manager = 'flocx-provider-manager'
 
@@ -387,7 +423,7 @@ def _provider_kills(layout, name):
     numbers['new bid -> contract after the faults (s)'] = \
         time.monotonic() - began
     ironic_db.dispose()
-    with sa.create_engine(stack_mod.POSTGRESQL_URL.rsplit('/', 1)[0] +
+    with sa.create_engine(postgresql_url.rsplit('/', 1)[0] +
                           f'/{name}_market').connect() as conn:
         numbers['contracts in the market'] = conn.exec_driver_sql(
             'SELECT count(*) FROM contracts').scalar()

@@ -1,12 +1,12 @@
 """A fresh, migrated market database per test module on real servers.
 
-Servers come from FLOCX_TEST_POSTGRES_URL / FLOCX_TEST_MYSQL_URL (defaults:
-the local PostgreSQL and MariaDB with the CI credentials). An unreachable
-server skips the tests on a developer's machine, but fails them when CI is
-set: in CI a silent skip would hide a broken job.
+The servers are the test process's private PostgreSQL and MariaDB
+(tests/servers.py, through tests/functional/services.py). A server that
+cannot be started skips the tests on a developer's machine, but fails them
+under CI or FLOCX_REQUIRE_SERVICES: in CI a silent skip would hide a
+broken job.
 """
 
-import os
 import uuid
 
 import pytest
@@ -15,30 +15,15 @@ from sqlalchemy.engine import url as sa_url
 
 from flocx_market.db import api as db_api
 from flocx_market.db import migration
+from tests.functional import services
 
-SERVERS = {
-    'postgresql': os.environ.get(
-        'FLOCX_TEST_POSTGRES_URL',
-        'postgresql+psycopg2://postgres@127.0.0.1:5432/postgres'),
-    'mysql': os.environ.get(
-        'FLOCX_TEST_MYSQL_URL',
-        'mysql+pymysql://root@127.0.0.1:3306/'),
-}
+# The backend names of the tests' ids, and the private server of each.
+SERVERS = {'postgresql': 'postgresql', 'mysql': 'mariadb'}
 
 
-def _admin_engine(backend):
-    engine = sa.create_engine(SERVERS[backend], isolation_level='AUTOCOMMIT',
-                              connect_args={'connect_timeout': 3})
-    try:
-        with engine.connect() as conn:
-            conn.exec_driver_sql('SELECT 1')
-    except Exception as e:
-        engine.dispose()
-        message = f'{backend} server unreachable at {SERVERS[backend]}: {e}'
-        if os.environ.get('CI'):
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
-    return engine
+def _admin_engine(url):
+    return sa.create_engine(url, isolation_level='AUTOCOMMIT',
+                            connect_args={'connect_timeout': 3})
 
 
 class Database:
@@ -47,10 +32,11 @@ class Database:
     def __init__(self, backend):
         self.backend = backend
         self.name = f'flocx_test_{uuid.uuid4().hex[:12]}'
-        self.admin = _admin_engine(backend)
+        server_url = services.require(SERVERS[backend])
+        self.admin = _admin_engine(server_url)
         with self.admin.connect() as conn:
             conn.exec_driver_sql(f'CREATE DATABASE {self.name}')
-        self.url = sa_url.make_url(SERVERS[backend]).set(
+        self.url = sa_url.make_url(server_url).set(
             database=self.name).render_as_string(hide_password=False)
         self.connections = []
 

@@ -21,6 +21,7 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
+from tests import servers
 from tests.functional import services
 
 ROOT = pathlib.Path(__file__).resolve().parents[3]
@@ -68,10 +69,10 @@ def clean_env():
     return env
 
 
-def bash(copy, script, timeout=300):
+def bash(copy, script, timeout=300, env=None):
     return subprocess.run(['bash', '-e', '-c', script], cwd=copy,
-                          env=clean_env(), capture_output=True, text=True,
-                          timeout=timeout)
+                          env=dict(clean_env(), **(env or {})),
+                          capture_output=True, text=True, timeout=timeout)
 
 
 @pytest.fixture(scope='module')
@@ -95,8 +96,8 @@ def fresh_copy(tmp_path_factory):
         bash(copy, 'tools/flocx-local.sh down', timeout=120)
 
 
-def up(copy, command):
-    result = bash(copy, command, timeout=UP_TIMEOUT)
+def up(copy, command, env=None):
+    result = bash(copy, command, timeout=UP_TIMEOUT, env=env)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr
     output = result.stdout
     assert 'FLOCX is running on loopback' in output, output
@@ -156,10 +157,10 @@ def assert_owner_only(run_dir):
     assert (run_dir / 'openstack' / 'clouds.yaml').exists()
 
 
-def down(copy):
+def down(copy, env=None):
     """Run down; returns (its output, seconds)."""
     started = time.monotonic()
-    result = bash(copy, 'tools/flocx-local.sh down', timeout=120)
+    result = bash(copy, 'tools/flocx-local.sh down', timeout=120, env=env)
     elapsed = time.monotonic() - started
     assert result.returncode == 0, result.stdout + result.stderr
     print(f'down took {elapsed:.1f} s:\n{result.stdout}')
@@ -200,21 +201,26 @@ def test_readme_commands_embedded(fresh_copy):
     check_down(fresh_copy, down_output, elapsed, ['flocx-services'])
 
 
-def _rabbitmqctl(*args):
-    return subprocess.run(['rabbitmqctl', '-q', *args], capture_output=True,
-                          text=True, timeout=60, check=True).stdout
+def _queues(rabbit, vhost):
+    return rabbit.ctl('list_queues', '-p', vhost, '--no-table-headers',
+                      'name').split()
 
 
-def _queues(vhost):
-    return [line.split()[0] for line in
-            _rabbitmqctl('list_queues', '-p', vhost, 'name').splitlines()[1:]
-            if line.strip()]
+def rabbitmqctl_env(rabbit):
+    """What makes ``rabbitmqctl`` in the local cloud's ``up`` and ``down``
+    administer the test's private RabbitMQ: its node name, and a HOME
+    holding its Erlang cookie (pip keeps the user's cache)."""
+    cache = os.path.join(os.path.expanduser('~'), '.cache')
+    return {'RABBITMQ_NODENAME': rabbit.node,
+            'HOME': rabbit.env()['HOME'],
+            'ERL_EPMD_ADDRESS': '127.0.0.1',
+            'XDG_CACHE_HOME': os.environ.get('XDG_CACHE_HOME', cache)}
 
 
 def test_readme_deployment_shape_over_rabbitmq_and_postgresql(fresh_copy):
     admin_url = services.require('postgresql')
-    if shutil.which('rabbitmqctl') is None:
-        services._unavailable('rabbitmqctl is needed to see the queues')
+    rabbit = servers.get('rabbitmq')
+    ctl_env = rabbitmqctl_env(rabbit)
     argv = shlex.split(commands(literal_block('as a deployment would'))[0])
     assert argv[:2] == ['tools/flocx-local.sh', 'up']
     options = dict(zip(argv[2::2], argv[3::2]))
@@ -236,23 +242,24 @@ def test_readme_deployment_shape_over_rabbitmq_and_postgresql(fresh_copy):
             command = shlex.join(argv[:2] + [
                 item for pair in options.items() for item in pair])
             try:
-                output = up(fresh_copy, command)
+                output = up(fresh_copy, command, env=ctl_env)
                 assert 'one process each, over rabbit' in output
                 vhost = re.search(r'RabbitMQ virtual host (\S+) \(down '
                                   r'deletes it', output).group(1)
                 node, outputs = walk_through(fresh_copy, output)
                 check_walk_through(output, node, outputs)
-                assert _queues(vhost), 'the services use their own vhost'
+                assert _queues(rabbit, vhost), 'the services use their own vhost'
                 assert_owner_only(fresh_copy / 'local-run')
             finally:
-                down_output, elapsed = down(fresh_copy)
+                down_output, elapsed = down(fresh_copy, env=ctl_env)
             check_down(fresh_copy, down_output, elapsed, [
                 'flocx-market-api', 'flocx-market-manager',
                 'flocx-auction-engine', 'flocx-auction-api',
                 'flocx-provider-api', 'flocx-provider-manager'])
             assert f'deleted RabbitMQ virtual host {vhost}' in down_output
-            assert vhost not in _rabbitmqctl('list_vhosts').split()
-            assert _queues(test_vhost) == []
+            assert vhost not in rabbit.ctl('list_vhosts', '--no-table-headers',
+                                         'name').split()
+            assert _queues(rabbit, test_vhost) == []
     finally:
         with engine.connect() as conn:
             for service in ('market', 'provider'):
