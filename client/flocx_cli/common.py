@@ -133,13 +133,16 @@ class ActOnEach(Command):
     resource = 'object'
     verb = 'cancel'
     done = 'cancelled'
+    #: What identifies one: ``UUID``, ``name``, ``name or UUID``
+    ident = 'UUID'
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
+        metavar = '<' + self.ident.lower().replace(' or ', '|') + '>'
         parser.add_argument(
-            'ids', metavar='<uuid>', nargs='+',
-            help=f'UUID of the {self.resource} to {self.verb} (several '
-                 'may be given).')
+            'ids', metavar=metavar, nargs='+',
+            help=f'{self.ident[0].upper()}{self.ident[1:]} of the '
+                 f'{self.resource} to {self.verb} (several may be given).')
         return parser
 
     def act(self, ident):
