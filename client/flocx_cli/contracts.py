@@ -112,11 +112,16 @@ def _unreclaimed(contract, nodes):
             and n.get('lent_at') and not n.get('reclaimed_at')]
 
 
+def _sleep(seconds):
+    time.sleep(seconds)
+
+
 def wait_for_reclaim(flocx, contract, nodes=(), interval=None,
-                     timeout=None, clock=time.monotonic, sleep=time.sleep):
+                     timeout=None, clock=time.monotonic, sleep=None):
     """The contract once every returned node that was lent is reclaimed."""
     interval = interval or WAIT_INTERVAL
     timeout = timeout or WAIT_TIMEOUT
+    sleep = sleep or _sleep
     deadline = clock() + timeout
     while True:
         pending = _unreclaimed(contract, nodes)
