@@ -31,7 +31,8 @@ TIME_HELP = ('an ISO 8601 time (UTC unless it has an offset), e.g. '
              '2030-01-31T09:00Z, or "now", or a time from now such as +2h '
              'or +1d12h')
 # Words spelled in capitals in column names.
-ACRONYMS = {'id': 'ID', 'uuid': 'UUID', 'uuids': 'UUIDs', 'ms': 'ms'}
+ACRONYMS = {'id': 'ID', 'uuid': 'UUID', 'uuids': 'UUIDs', 'ms': 'ms',
+            'url': 'URL'}
 
 
 def duration(text):
