@@ -31,7 +31,8 @@ TIME_HELP = ('an ISO 8601 time (UTC unless it has an offset), e.g. '
              '2030-01-31T09:00Z, or "now", or a time from now such as +2h '
              'or +1d12h')
 # Words spelled in capitals in column names.
-ACRONYMS = {'id': 'ID', 'uuid': 'UUID', 'uuids': 'UUIDs', 'ms': 'ms'}
+ACRONYMS = {'id': 'ID', 'uuid': 'UUID', 'uuids': 'UUIDs', 'ms': 'ms',
+            'url': 'URL'}
 
 
 def duration(text):
@@ -133,13 +134,16 @@ class ActOnEach(Command):
     resource = 'object'
     verb = 'cancel'
     done = 'cancelled'
+    #: What identifies one: ``UUID``, ``name``, ``name or UUID``
+    ident = 'UUID'
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
+        metavar = '<' + self.ident.lower().replace(' or ', '|') + '>'
         parser.add_argument(
-            'ids', metavar='<uuid>', nargs='+',
-            help=f'UUID of the {self.resource} to {self.verb} (several '
-                 'may be given).')
+            'ids', metavar=metavar, nargs='+',
+            help=f'{self.ident[0].upper()}{self.ident[1:]} of the '
+                 f'{self.resource} to {self.verb} (several may be given).')
         return parser
 
     def act(self, ident):

@@ -1,15 +1,27 @@
 """``openstack market contract ...``: what the auction agreed.
 
 Contracts are written by the auction engine; the renter and the owners of
-the nodes see them.
+the nodes see them. From marketplace microversion 1.1 the renter returns
+nodes early or extends the contract, an owner (or the market's admin)
+revokes nodes, and a renter of another cloud reads its credential for the
+nodes' cloud ("contract access show").
 """
+
+import time
+
+from osc_lib import exceptions as osc_exceptions
 
 from flocx_cli import common
 
 LIST_COLUMNS = ('uuid', 'bid_uuid', 'project_id', 'start_time', 'end_time',
                 'price', 'cost', 'status')
 LONG_COLUMNS = ('nodes', 'status_reason', 'created_at', 'updated_at')
-STATUSES = ('scheduled', 'active', 'completed', 'cancelled', 'failed')
+STATUSES = ('scheduled', 'active', 'completed', 'cancelled', 'failed',
+            'revoked')
+# How often --wait asks whether the provider took the nodes back, and for
+# how long at most (a provider reclaims at its next sweep).
+WAIT_INTERVAL = 5.0
+WAIT_TIMEOUT = 1800
 SORT_KEYS = ('created_at', 'updated_at', 'start_time', 'end_time', 'price')
 
 
@@ -48,3 +60,141 @@ class ShowContract(common.ShowOne):
 
     def take_action(self, args):
         return common.show(self.flocx.get_contract(args.contract))
+
+
+def add_contract_argument(parser):
+    parser.add_argument('contract', metavar='<uuid>', help='Contract UUID.')
+
+
+def add_node_option(parser, what):
+    parser.add_argument(
+        '--node', metavar='<uuid>', action='append', dest='nodes',
+        default=[],
+        help=f'UUID of a node of the contract to {what} (its resource UUID, '
+             'as "contract show" lists under nodes); repeat for several. '
+             'Default: every node still live.')
+
+
+class ReturnContract(common.ShowOne):
+    """Give a contract's nodes back before its end (renter).
+
+    Nodes returned before the start go back on the market whole; a lent
+    node ends now and its provider takes it back at its next sweep. When
+    every node is returned the contract is completed (cancelled if it had
+    not started). Needs marketplace microversion 1.1.
+    """
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        add_contract_argument(parser)
+        add_node_option(parser, 'return')
+        parser.add_argument(
+            '--wait', action='store_true',
+            help='Wait until the provider has taken back every returned '
+                 'node that was lent (its reclaimed_at is set), and show '
+                 f'the contract then (at most {WAIT_TIMEOUT // 60} '
+                 'minutes).')
+        return parser
+
+    def take_action(self, args):
+        contract = self.flocx.return_contract(args.contract, args.nodes)
+        if args.wait:
+            contract = wait_for_reclaim(self.flocx, contract, args.nodes)
+        return common.show(contract)
+
+
+def _unreclaimed(contract, nodes):
+    """Returned nodes of ``contract`` (of ``nodes`` if given) that were
+    lent and not yet taken back by their provider."""
+    return [n['resource_uuid'] for n in contract.get('nodes', [])
+            if n.get('end_kind') == 'returned'
+            and (not nodes or n['resource_uuid'] in nodes)
+            and n.get('lent_at') and not n.get('reclaimed_at')]
+
+
+def _sleep(seconds):
+    time.sleep(seconds)
+
+
+def wait_for_reclaim(flocx, contract, nodes=(), interval=None,
+                     timeout=None, clock=time.monotonic, sleep=None):
+    """The contract once every returned node that was lent is reclaimed."""
+    interval = interval or WAIT_INTERVAL
+    timeout = timeout or WAIT_TIMEOUT
+    sleep = sleep or _sleep
+    deadline = clock() + timeout
+    while True:
+        pending = _unreclaimed(contract, nodes)
+        if not pending:
+            return contract
+        if clock() > deadline:
+            raise osc_exceptions.CommandError(
+                f'Contract {contract["uuid"]}: node(s) {", ".join(pending)} '
+                f'not taken back by their provider {timeout // 60} minutes '
+                'after the return: is the provider running?')
+        sleep(interval)
+        contract = flocx.get_contract(contract['uuid'])
+
+
+class ExtendContract(common.ShowOne):
+    """Move a contract's end later (renter).
+
+    Granted only if every live node is free until the new end (plus its
+    cleaning gap) within its owner's offer; all nodes or none. A refusal
+    names the node and why. Needs marketplace microversion 1.1.
+    """
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        add_contract_argument(parser)
+        parser.add_argument(
+            '--end', metavar='<time>', required=True, type=common.time,
+            help=f'The new end: {common.TIME_HELP}.')
+        return parser
+
+    def take_action(self, args):
+        return common.show(self.flocx.extend_contract(args.contract,
+                                                      args.end))
+
+
+class RevokeContract(common.ShowOne):
+    """End nodes of a contract early (their owner, or the market's admin).
+
+    The renter is told the reason and refunded the unused time; an owner
+    revokes its own nodes only. Revocations count in "reliability list".
+    Needs marketplace microversion 1.1.
+    """
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        add_contract_argument(parser)
+        parser.add_argument(
+            '--reason', metavar='<reason>', required=True,
+            help='Why, as the renter is told (up to 255 characters).')
+        add_node_option(parser, 'revoke')
+        return parser
+
+    def take_action(self, args):
+        return common.show(self.flocx.revoke_contract(
+            args.contract, args.reason, args.nodes))
+
+
+class ShowContractAccess(common.ShowOne):
+    """Show your credential for the nodes' cloud (renter of another cloud).
+
+    A secret, shown to the renter's project alone: an application
+    credential of the nodes' cloud made for this contract, expiring with
+    it. Renters of the nodes' own cloud have none.
+    """
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        add_contract_argument(parser)
+        return parser
+
+    def take_action(self, args):
+        body = self.flocx.get_contract_access(args.contract)
+        access = body.get('access')
+        if not isinstance(access, dict):
+            access = {'access': access}
+        return common.show(dict(access, contract_uuid=body['contract_uuid']))

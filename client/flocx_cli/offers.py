@@ -9,6 +9,8 @@ provider's own record of its offers.
 
 import argparse
 
+from cliff import columns
+
 from flocx_cli import common
 
 LIST_COLUMNS = ('uuid', 'project_id', 'resource_class', 'start_time',
@@ -19,7 +21,7 @@ PROVIDER_LIST_COLUMNS = ('uuid', 'node_uuid', 'project_id', 'start_time',
                          'end_time', 'price', 'status')
 PROVIDER_LONG_COLUMNS = ('resource_class', 'properties', 'status_reason',
                          'market_offer_uuid', 'created_at', 'updated_at')
-STATUSES = ('open', 'cancelled', 'expired')
+STATUSES = ('open', 'cancelled', 'expired', 'withdrawn')
 SORT_KEYS = ('created_at', 'updated_at', 'start_time', 'end_time', 'price')
 
 
@@ -164,6 +166,61 @@ class CancelOffer(common.ActOnEach):
 
     def act(self, ident):
         self.flocx.cancel_offer(ident)
+
+
+class WithdrawOffer(common.ActOnEach):
+    """Take the unsold rest of offers off the market (owner).
+
+    Unlike "offer cancel", allowed on a booked offer: contracts already made
+    on it stand. Needs marketplace microversion 1.1.
+    """
+
+    resource = 'offer'
+    verb = 'withdraw'
+    done = 'withdrawn'
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument(
+            '--reason', metavar='<reason>',
+            help='Why (up to 255 characters; default "withdrawn by its '
+                 'owner"), shown as the offer\'s status reason.')
+        return parser
+
+    def take_action(self, args):
+        self.reason = args.reason
+        return super().take_action(args)
+
+    def act(self, ident):
+        self.flocx.withdraw_offer(ident, self.reason)
+
+
+class SpansColumn(columns.FormattableColumn):
+    """``[[start, end], ...]``: one ``start to end`` per line in tables."""
+
+    def human_readable(self):
+        return '\n'.join(f'{start} to {end}' for start, end in
+                         self._value or [])
+
+    def machine_readable(self):
+        return [list(span) for span in self._value or []]
+
+
+class ShowOfferAvailability(common.ShowOne):
+    """Show an offer's calendar: its window, bookings and free spans (owner).
+
+    Each booking's booked_until includes the cleaning gap after it. Needs
+    marketplace microversion 1.1.
+    """
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument('offer', metavar='<uuid>', help='Offer UUID.')
+        return parser
+
+    def take_action(self, args):
+        return common.show(self.flocx.get_offer_availability(args.offer),
+                           {'free': SpansColumn})
 
 
 class ListProviderOffers(common.Lister):

@@ -38,16 +38,19 @@ SERVICE_TYPES = (MARKETPLACE, AUCTION, PROVIDER)
 
 #: The microversion each API is asked for by default: the one this client
 #: was written against, so that a newer server keeps answering in the shapes
-#: parsed here.
-API_VERSIONS = {MARKETPLACE: '1.0', AUCTION: '1.0', PROVIDER: '1.0'}
+#: parsed here. Marketplace 1.1 adds a contract's life (return, extend,
+#: revoke), offer withdrawal and availability, statements and reliability;
+#: asked for an older one (``api_versions``), the market refuses those calls
+#: with a 404 that names the microversion they need.
+API_VERSIONS = {MARKETPLACE: '1.1', AUCTION: '1.0', PROVIDER: '1.0'}
 
 # Within every API's default maximum page size (1,000).
 EVENT_PAGE = 500
 
-OFFER_STATUSES = ('open', 'cancelled', 'expired')
+OFFER_STATUSES = ('open', 'cancelled', 'expired', 'withdrawn')
 BID_STATUSES = ('open', 'contracted', 'cancelled', 'expired')
 CONTRACT_STATUSES = ('scheduled', 'active', 'completed', 'cancelled',
-                     'failed')
+                     'failed', 'revoked')
 LEASE_STATUSES = ('scheduled', 'active', 'completed', 'cancelled', 'failed')
 
 
@@ -232,6 +235,106 @@ class Client:
 
     def get_contract(self, uuid):
         return self.market.request('GET', item_path('contracts', uuid))
+
+    # Marketplace: a contract's life and its money (microversion 1.1)
+
+    def return_contract(self, uuid, nodes=None):
+        """Give nodes back early (renter): ``nodes`` are node (resource)
+        UUIDs, default every node still live. The changed contract."""
+        body = {'nodes': list(nodes)} if nodes else None
+        return self.market.request(
+            'POST', item_path('contracts', uuid) + '/return', json=body)
+
+    def extend_contract(self, uuid, end_time):
+        """Move the contract's end to ``end_time`` (renter): every live
+        node or none (409 naming the node that is not free)."""
+        return self.market.request(
+            'POST', item_path('contracts', uuid) + '/extend',
+            json={'end_time': end_time})
+
+    def revoke_contract(self, uuid, reason, nodes=None):
+        """End nodes of a contract early (their owner, or the market's
+        admin for any), telling the renter ``reason``."""
+        body = {'reason': reason}
+        if nodes:
+            body['nodes'] = list(nodes)
+        return self.market.request(
+            'POST', item_path('contracts', uuid) + '/revoke', json=body)
+
+    def get_contract_access(self, uuid):
+        """``{"contract_uuid", "access"}``: the renter's credential for
+        the nodes' cloud (a secret; renters of another cloud only)."""
+        return self.market.request(
+            'GET', item_path('contracts', uuid) + '/access')
+
+    def withdraw_offer(self, uuid, reason=None):
+        """Take the unsold rest of an offer off the market (its owner);
+        contracts already made on it stand."""
+        body = {'reason': reason} if reason else None
+        return self.market.request(
+            'POST', item_path('offers', uuid) + '/withdraw', json=body)
+
+    def get_offer_availability(self, uuid):
+        """The offer's window, its node's bookings and the free spans."""
+        return self.market.request(
+            'GET', item_path('offers', uuid) + '/availability')
+
+    def get_statement(self, period=None, project_id=None):
+        """Charges of a month (``YYYY-MM``, default this one) per
+        contract and party; a system reader may name any project."""
+        return self.market.request('GET', '/v1/statements', params={
+            'period': period, 'project_id': project_id})
+
+    def get_reliability(self, owner_project_id=None):
+        """Per owner: contracts had and contracts with revoked nodes."""
+        return self.market.request('GET', '/v1/reliability', params={
+            'owner_project_id': owner_project_id})['owners']
+
+    # Marketplace: clouds and organizations (the exchange between clouds)
+
+    def list_clouds(self):
+        return self.market.request('GET', '/v1/clouds')['clouds']
+
+    def get_cloud(self, name):
+        return self.market.request('GET', item_path('clouds', name))
+
+    def create_cloud(self, cloud):
+        """``cloud``: name, keystone_url, and optionally description,
+        site and endpoints (service type -> URL). Market admin only."""
+        return self.market.request('POST', '/v1/clouds', json=cloud)
+
+    def delete_cloud(self, name):
+        return self.market.request('DELETE', item_path('clouds', name))
+
+    def list_organizations(self):
+        """Every organization (market readers), else the caller's own."""
+        return self.market.request(
+            'GET', '/v1/organizations')['organizations']
+
+    def get_organization(self, uuid):
+        return self.market.request('GET', item_path('organizations', uuid))
+
+    def create_organization(self, name, description=None):
+        body = {'name': name}
+        if description is not None:
+            body['description'] = description
+        return self.market.request('POST', '/v1/organizations', json=body)
+
+    def delete_organization(self, uuid):
+        return self.market.request('DELETE', item_path('organizations', uuid))
+
+    def add_organization_project(self, uuid, cloud, project_id):
+        """Make ``cloud``'s project take part as the organization (that
+        cloud's system admin, or the market's). The organization."""
+        return self.market.request(
+            'POST', item_path('organizations', uuid) + '/projects',
+            json={'cloud': cloud, 'project_id': project_id})
+
+    def remove_organization_project(self, uuid, cloud, project_id):
+        path = (item_path('organizations', uuid) + '/projects/' +
+                parse.quote(str(cloud), safe='') + '/' +
+                parse.quote(str(project_id), safe=''))
+        return self.market.request('DELETE', path)
 
     def list_events(self, since=0, object_uuid=None, limit=None):
         """Events after the one numbered ``since``, oldest first.

@@ -66,3 +66,7 @@ class CloudsController(rest.RestController):
         pecan.request.context.can('flocx:cloud:delete')
         pecan.request.services.db.delete_cloud(name)
         pecan.response.status = 204
+        # The response itself: returning None would render a JSON "null"
+        # body after a 204, which a keep-alive client then reads as the
+        # start of its next answer.
+        return pecan.response

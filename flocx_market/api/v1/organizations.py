@@ -59,6 +59,10 @@ class ProjectsController(rest.RestController):
         pecan.request.services.db.remove_organization_project(
             uuid, cloud, project_id)
         pecan.response.status = 204
+        # The response itself: returning None would render a JSON "null"
+        # body after a 204, which a keep-alive client then reads as the
+        # start of its next answer.
+        return pecan.response
 
 
 class OrganizationsController(rest.RestController):
@@ -100,6 +104,10 @@ class OrganizationsController(rest.RestController):
         pecan.request.context.can('flocx:organization:delete')
         pecan.request.services.db.delete_organization(uuid)
         pecan.response.status = 204
+        # The response itself: returning None would render a JSON "null"
+        # body after a 204, which a keep-alive client then reads as the
+        # start of its next answer.
+        return pecan.response
 
 
 def _sees_all(ctx):

@@ -35,7 +35,8 @@ class DumpsTest(testtools.TestCase):
 class LibraryTest(base.CLITestCase):
     """The library against the real APIs on loopback (base.CLITestCase)."""
 
-    def client(self, project='org-b', roles='member,reader', **overrides):
+    def client(self, project='org-b', roles='member,reader',
+               api_versions=None, **overrides):
         urls = {'marketplace': self.urls['marketplace'],
                 'auction': self.urls['auction'],
                 'provider': self.urls['provider']}
@@ -44,6 +45,7 @@ class LibraryTest(base.CLITestCase):
                                     f'{project}:{roles}')
         return flocx_client.Client(ks_session.Session(auth=auth),
                                    endpoint_overrides=urls,
+                                   api_versions=api_versions,
                                    global_request_id=GLOBAL_REQUEST_ID)
 
     def test_typed_errors_carry_the_request_id(self):
@@ -75,3 +77,30 @@ class LibraryTest(base.CLITestCase):
                                 self.client().list_offers()])
         self.assertEqual(made[:3], [o['uuid'] for o in
                                     self.client().list_offers(limit=3)])
+
+    def test_marketplace_1_1_by_default_and_a_pin_holds(self):
+        self.stub.answer('GET', '/v1/reliability', {'owners': []})
+        self.stub.answer('POST', '/v1/contracts/c-1/return', {'uuid': 'c-1'})
+        self.client(marketplace=self.urls['stub']).get_reliability()
+        self.client(marketplace=self.urls['stub'],
+                    api_versions={'marketplace': '1.0'}).get_reliability()
+        self.client(marketplace=self.urls['stub']).return_contract(
+            'c-1', nodes=['n-1'])
+        self.assertEqual(
+            [('marketplace 1.1', None), ('marketplace 1.0', None),
+             ('marketplace 1.1', {'nodes': ['n-1']})],
+            [(r['version'], r['json']) for r in self.stub.requests])
+
+    def test_lifecycle_refusals_are_typed(self):
+        flocx = self.client()
+        error = self.assertRaises(exceptions.NotFound, flocx.return_contract,
+                                  'no-such-contract')
+        self.assertTrue(error.request_id.startswith('req-'))
+        error = self.assertRaises(exceptions.Forbidden, flocx.create_cloud,
+                                  {'name': 'c', 'keystone_url': 'https://c'})
+        self.assertEqual(403, error.status)
+        self.assertRaises(exceptions.BadRequest, flocx.get_statement,
+                          period='december')
+        old = self.client(api_versions={'marketplace': '1.0'})
+        error = self.assertRaises(exceptions.NotFound, old.get_reliability)
+        self.assertEqual('flocx.microversion_required', error.code)

@@ -4,11 +4,13 @@ table formatting of nested fields."""
 import datetime
 
 import fixtures
+import testtools
 
 from tests.unit.cli import base
 
 from flocx_cli import bids
 from flocx_cli import common
+from flocx_cli import contracts
 
 
 class LeaseTest(base.CLITestCase):
@@ -175,3 +177,31 @@ class WaitTest(base.CLITestCase):
         bid = self.cli_json('market', 'bid', 'create', '--start', '+2h',
                             '--duration', '1h', '--price', '1', '--wait')
         self.assertEqual('expired', bid['status'])
+
+
+class ReturnWaitTest(testtools.TestCase):
+
+    def test_gives_up_when_no_provider_takes_the_node_back(self):
+        now = [0.0]
+
+        def sleep(seconds):
+            now[0] += seconds
+
+        lent = {'uuid': 'c-1', 'nodes': [
+            {'resource_uuid': 'n-1', 'end_kind': 'returned',
+             'lent_at': '2030-01-01T00:00:00+00:00', 'reclaimed_at': None},
+            {'resource_uuid': 'n-2', 'end_kind': None,
+             'lent_at': '2030-01-01T00:00:00+00:00', 'reclaimed_at': None}]}
+
+        class Flocx:
+            def get_contract(self, uuid):
+                return lent
+
+        error = self.assertRaises(
+            Exception, contracts.wait_for_reclaim, Flocx(), lent,
+            interval=60, timeout=600, clock=lambda: now[0], sleep=sleep)
+        self.assertIn('node(s) n-1 not taken back by their provider 10 '
+                      'minutes after the return', str(error))
+        # Only the returned nodes are waited for.
+        self.assertEqual(lent, contracts.wait_for_reclaim(
+            Flocx(), lent, nodes=['n-2'], sleep=sleep))

@@ -150,6 +150,18 @@ class FederationTestCase(FederationBase):
         self.assertEqual(
             404, self.market_admin.delete('/v1/clouds/cloud-c').status_code)
 
+    def test_deletes_answer_204_without_a_body(self):
+        # A "null" body after a 204 broke the next answer on a keep-alive
+        # connection (the CLI's "cloud delete A B").
+        org = self.acme['uuid']
+        path = f'/v1/organizations/{org}/projects'
+        self.cloud_b_admin.post(path, {'cloud': 'cloud-b',
+                                       'project_id': 'b-proj'})
+        for resp in (self.market_admin.delete(f'{path}/cloud-b/b-proj'),
+                     self.market_admin.delete(f'/v1/organizations/{org}'),
+                     self.market_admin.delete('/v1/clouds/cloud-b')):
+            self.assertEqual((204, b''), (resp.status_code, resp.body))
+
 
 class MemberCloudOffersTestCase(FederationBase):
     """Offers carry the cloud that vouched for their publisher."""
