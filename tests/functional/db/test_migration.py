@@ -65,7 +65,8 @@ def test_postgresql_refuses_overlap_behind_the_locks_back(
     hour = datetime.timedelta(hours=1)
     with conn.writer() as session:
         offer_id = session.execute(sa.insert(models.offers).values(
-            uuid='o-1', project_id='org-a', resource_type='ironic_node',
+            uuid='o-1', project_id='org-a', cloud='home',
+            resource_type='ironic_node',
             resource_uuid='node-1', resource_class='bm', properties={},
             start_time=t0, end_time=t0 + 10 * hour, price=1, status='open',
             created_at=t0, updated_at=t0)).inserted_primary_key[0]

@@ -208,10 +208,14 @@ def _queues(rabbit, vhost):
 
 def rabbitmqctl_env(rabbit):
     """What makes ``rabbitmqctl`` in the local cloud's ``up`` and ``down``
-    administer the test's private RabbitMQ: its node name, and a HOME
-    holding its Erlang cookie (pip keeps the user's cache)."""
+    administer the test's private RabbitMQ: its node name, a HOME holding
+    its Erlang cookie (pip keeps the user's cache), and RabbitMQ's own
+    rabbitmqctl first on the PATH (Debian's /usr/sbin wrapper runs it as
+    the rabbitmq user, with that user's cookie)."""
     cache = os.path.join(os.path.expanduser('~'), '.cache')
+    ctl_dir = os.path.dirname(rabbit.binaries()[1])
     return {'RABBITMQ_NODENAME': rabbit.node,
+            'PATH': os.pathsep.join([ctl_dir, clean_env()['PATH']]),
             'HOME': rabbit.env()['HOME'],
             'ERL_EPMD_ADDRESS': '127.0.0.1',
             'XDG_CACHE_HOME': os.environ.get('XDG_CACHE_HOME', cache)}

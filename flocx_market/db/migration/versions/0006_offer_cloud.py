@@ -18,3 +18,8 @@ def upgrade():
     with op.batch_alter_table('offers') as batch:
         batch.add_column(sa.Column('cloud', sa.String(63), nullable=False,
                                    server_default='home'))
+    # The default only fills the rows that exist; a new offer always names
+    # its cloud (the model has no default), so the column keeps none.
+    with op.batch_alter_table('offers') as batch:
+        batch.alter_column('cloud', existing_type=sa.String(63),
+                           existing_nullable=False, server_default=None)
