@@ -114,10 +114,26 @@ def _sends_global_request_id(func):
     @functools.wraps(func)
     def wrapper(conn, *args, **kwargs):
         ctx = oslo_context.get_current()
-        if ctx is not None and hasattr(conn, 'global_request'):
-            conn = conn.global_request(ctx.global_id)
+        if ctx is not None and ctx.global_id and \
+                hasattr(conn, 'global_request'):
+            conn = _with_global_id(conn, ctx.global_id)
         return func(conn, *args, **kwargs)
     return wrapper
+
+
+def _with_global_id(conn, global_id):
+    try:
+        scoped = conn.global_request(global_id)
+    except TypeError:
+        # openstacksdk cannot clone a connection built from a clouds.yaml
+        # entry (from_session() gets discovery_cache twice): such a
+        # connection goes on without the id rather than fail the call.
+        return conn
+    # A microversion the caller pinned on the proxy holds for the clone.
+    pinned = getattr(conn.baremetal, 'default_microversion', None)
+    if pinned:
+        scoped.baremetal.default_microversion = pinned
+    return scoped
 
 
 def _details(exc):

@@ -107,7 +107,12 @@ def test_offer_bid_round_contract(realstack, flocx_services, make_nodes):
     contract = ok(realstack, org_a, 'market', 'contract', 'show',
                   contracts[0]['UUID'])
     assert contract['resource_uuids'] == [node_id]
-    assert 1.0 <= contract['price'] <= 3.0
+    # Sealed: the owner gets its ask and never sees the renter's price.
+    assert 'price' not in contract
+    assert [n['price'] for n in contract['nodes']] == [1.0]
+    renter_view = ok(realstack, org_b, 'market', 'contract', 'show',
+                     contracts[0]['UUID'])
+    assert 1.0 <= renter_view['price'] <= 3.0
     assert ok(realstack, org_b, 'market', 'bid', 'show',
               bid['uuid'])['status'] == 'contracted'
 
