@@ -7,6 +7,7 @@ is the real ``openstack`` console script in a subprocess, as each
 organization's user of the generated clouds.yaml.
 """
 
+import datetime
 import importlib.metadata
 import json
 import os
@@ -257,8 +258,71 @@ def test_every_command_against_the_real_apis(realstack, flocx_services,
                    '--resource-class', 'baremetal', '--property', 'cpus=8',
                    '--start', 'now', '--end', '+1h', '--price', '0.75')
     assert (published['project_id'], published['properties']) == (
-        realstack.project_id('org-c'), {'cpus': 8})
+        realstack.project_id('org-c'), {'cpus': 8, 'cloud': 'home'})
     assert run(admin, 'market', 'offer', 'cancel',
                published['uuid']).returncode == 0
+
+    # A contract's life (microversion 1.1). The owner sees when its node
+    # is booked; the renter extends the contract, then returns it before
+    # it starts (nothing to pay); the owner can no longer revoke it, and
+    # withdraws the unsold rest of its offer.
+    calendar = js(org_a, 'market', 'offer', 'availability', 'show', uuid)
+    assert [b['contract_uuid'] for b in calendar['booked']] == [
+        contract['UUID']]
+    fails(org_b, 'market', 'offer', 'availability', 'show', uuid)
+    extended = js(org_b, 'market', 'contract', 'extend', contract['UUID'],
+                  '--end', '+2h')
+    assert extended['end_time'] > shown['end_time']
+    returned = js(org_b, 'market', 'contract', 'return', contract['UUID'])
+    # (Cancelled if it had not started yet, completed if it had.)
+    assert returned['status'] in ('cancelled', 'completed'), returned
+    assert [n['end_kind'] for n in returned['nodes']] == ['returned']
+    assert '(HTTP 409 Conflict' in fails(
+        org_a, 'market', 'contract', 'revoke', contract['UUID'], '--reason',
+        'maintenance')
+    # The renter is of the nodes' own cloud: no credential to show.
+    assert '(HTTP 404 Not Found' in fails(
+        org_b, 'market', 'contract', 'access', 'show', contract['UUID'])
+    assert run(org_a, 'market', 'offer', 'withdraw', uuid, '--reason',
+               'needed back').returncode == 0
+    assert js(org_a, 'market', 'offer', 'show', uuid)['status'] == \
+        'withdrawn'
+    # (Renters see open offers only.)
+    fails(org_b, 'market', 'offer', 'show', uuid)
+    statement = js(org_b, 'market', 'statement', 'show')
+    assert statement['period'] == datetime.datetime.now(
+        datetime.timezone.utc).strftime('%Y-%m')
+    assert js(org_b, 'market', 'reliability', 'list') is not None
+
+    # Clouds and organizations: the market's admin registers them; every
+    # party reads the clouds.
+    cloud = js(admin, 'market', 'cloud', 'create', 'walk-east',
+               '--keystone-url', 'https://keystone.east.example/v3',
+               '--site', 'east')
+    assert cloud['keystone_url'] == 'https://keystone.east.example/v3'
+    assert 'walk-east' in {c['Name'] for c in js(org_b, 'market', 'cloud',
+                                                  'list')}
+    assert js(org_b, 'market', 'cloud', 'show', 'walk-east')['site'] == \
+        'east'
+    assert '(HTTP 403 Forbidden' in fails(
+        org_b, 'market', 'cloud', 'create', 'walk-west', '--keystone-url',
+        'https://keystone.west.example/v3')
+    org = js(admin, 'market', 'organization', 'create', 'walk-org')
+    member = js(admin, 'market', 'organization', 'project', 'add',
+                'walk-org', '--cloud', 'walk-east', '--project', 'p-east-1')
+    assert {'cloud': 'walk-east', 'project_id': 'p-east-1'} in \
+        member['projects']
+    assert org['uuid'] in {o['UUID'] for o in js(
+        admin, 'market', 'organization', 'list')}
+    assert js(admin, 'market', 'organization', 'show',
+              org['uuid'])['name'] == 'walk-org'
+    assert run(admin, 'market', 'organization', 'project', 'remove',
+               'walk-org', '--cloud', 'walk-east', '--project',
+               'p-east-1').returncode == 0
+    assert run(admin, 'market', 'organization', 'delete',
+               'walk-org').returncode == 0
+    assert run(admin, 'market', 'cloud', 'delete',
+               'walk-east').returncode == 0
+    fails(org_b, 'market', 'cloud', 'show', 'walk-east')
 
     assert commands - used == set()
