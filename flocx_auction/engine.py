@@ -139,12 +139,20 @@ class OrderBook:
 
     def booked(self, contract):
         """Follow a committed contract: its bid is gone, its nodes busy."""
+        start, end = epoch(contract['start_time']), epoch(contract['end_time'])
+        # Each node is booked until the end of the cleaning gap after the
+        # rental, and a rental before it must leave the same gap: the
+        # market's order book shows bookings the same way.
+        booked_until = {n['offer_uuid']: epoch(n['booked_until'])
+                        for n in contract.get('nodes', ())
+                        if n.get('booked_until')}
         with self.lock:
             self.bids.pop(contract['bid_uuid'], None)
-            span = (epoch(contract['start_time']), epoch(contract['end_time']))
             for offer_uuid in contract['offer_uuids']:
                 offer = self.offers.get(offer_uuid)
                 if offer is not None:
+                    until = booked_until.get(offer_uuid, end)
+                    span = (start - (until - end), until)
                     self.offers[offer_uuid] = dataclasses.replace(
                         offer, busy=tuple(sorted(offer.busy + (span,))))
 

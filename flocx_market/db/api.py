@@ -543,15 +543,19 @@ class Connection(lifecycle.Lifecycle, db.Connection):
                 sa.select(models.offers).where(
                     models.offers.c.status == 'open',
                     models.offers.c.end_time > now)).mappings()]
+            # By node, not by offer: the market refuses a booking that
+            # clashes with any of the node's bookings, also those made
+            # through an earlier offer of it (withdrawn since, its
+            # contracts standing).
             busy = {}
             for r in session.execute(
-                    sa.select(models.contract_nodes.c.offer_id,
+                    sa.select(models.contract_nodes.c.resource_uuid,
                               models.contract_nodes.c.start_time,
                               models.contract_nodes.c.booked_until)
                     .where(models.contract_nodes.c.released.is_(False),
                            models.contract_nodes.c.booked_until > now)):
-                busy.setdefault(r.offer_id, []).append(
-                    [db.iso(r.start_time), db.iso(r.booked_until)])
+                busy.setdefault(r.resource_uuid, []).append(
+                    (r.start_time, r.booked_until))
             bids = [db.serialize(r) for r in session.execute(
                 sa.select(models.bids).where(
                     models.bids.c.status == 'open',
@@ -559,7 +563,15 @@ class Connection(lifecycle.Lifecycle, db.Connection):
         result = []
         for offer in offers:
             item = db.serialize(offer)
-            item['busy'] = sorted(busy.get(offer['id'], []))
+            # A new rental must also end a cleaning gap before the next
+            # one starts (commit_award's clash rule), so each booking is
+            # shown as starting that much earlier: the engine, which
+            # knows nothing of gaps, then never proposes what the market
+            # must refuse (and would refuse again after every resync).
+            gap = self.cleaning_gap(offer)
+            item['busy'] = sorted([db.iso(start - gap), db.iso(until)]
+                                  for start, until in busy.get(
+                                      offer['resource_uuid'], []))
             result.append(item)
         return {'offers': result, 'bids': bids}
 

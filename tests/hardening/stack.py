@@ -288,6 +288,16 @@ class Stack:
             time.sleep(0.5)
         return None
 
+    def open_due_bids(self, limit=5):
+        """A few bids due now and still open (what wait_until_answered
+        waited for), to say which in a failure."""
+        due = (utcnow() + datetime.timedelta(hours=12)).replace(tzinfo=None)
+        return [dict(r) for r in self.db.rows(
+            "SELECT uuid, start_time, latest_start_time, decide_by, "
+            "created_at, updated_at FROM bids WHERE status = 'open' AND "
+            "start_time < :due ORDER BY start_time LIMIT :limit",
+            due=due, limit=limit)]
+
     # Market helpers
 
     def offer(self, node, owner, start, end, price=1.0, conn=None, **extra):

@@ -41,5 +41,6 @@ def test_thousand_writers_race_the_rounds(backend, make_stack):
     assert not any(problems.values()), {k: v[:5] for k, v in
                                         problems.items() if v}
     assert numbers['contracts'] > 0 and numbers['rounds recorded'] > 1
-    assert settled is not None, 'bids still open 90 s after the load'
+    assert settled is not None, ('bids still open 90 s after the load',
+                                 stack_mod.utcnow(), stack.open_due_bids())
     assert probe is not None, 'a new bid got no contract within 60 s'

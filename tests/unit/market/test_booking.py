@@ -278,6 +278,23 @@ class ExpiryTest(base.BookingTestCase):
 
 class OrderBookTest(base.BookingTestCase):
 
+    def test_order_book_shows_a_nodes_bookings_through_earlier_offers(self):
+        # A booked offer withdrawn (its contract stands), the node offered
+        # again: the new offer shows the old booking, else the engine
+        # proposes that time again and again and the market refuses it.
+        first = self.make_offer()
+        contract = self.contract([first])
+        self.db.withdraw_offer(first['uuid'])
+        again = self.make_offer(resource_uuid=first['resource_uuid'])
+        [offer] = self.db.order_book()['offers']
+        self.assertEqual(again['uuid'], offer['uuid'])
+        gap = self.db.cleaning_gap(again)
+        self.assertEqual(
+            [[base.parse(contract['start_time']) - gap,
+              base.parse(contract['end_time']) + gap]],
+            [[base.parse(start), base.parse(end)]
+             for start, end in offer['busy']])
+
     def test_order_book_has_open_orders_and_busy_times(self):
         offer = self.make_offer()
         cancelled = self.make_offer()
@@ -288,5 +305,11 @@ class OrderBookTest(base.BookingTestCase):
         self.assertEqual([offer['uuid']], [o['uuid'] for o in book['offers']])
         self.assertEqual([open_bid['uuid']], [b['uuid'] for b in book['bids']])
         [busy] = book['offers'][0]['busy']
-        self.assertEqual(base.parse(contract['start_time']),
+        # The booking with the cleaning gap on both sides: a rental before
+        # it must end a gap before it starts (the clash rule).
+        gap = self.db.cleaning_gap(offer)
+        self.assertGreater(gap.total_seconds(), 0)
+        self.assertEqual(base.parse(contract['start_time']) - gap,
                          base.parse(busy[0]))
+        self.assertEqual(base.parse(contract['end_time']) + gap,
+                         base.parse(busy[1]))
