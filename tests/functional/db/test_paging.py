@@ -22,7 +22,8 @@ def _seed(db):
         at = t0 + datetime.timedelta(seconds=n // 3)
         rows.append({
             'uuid': str(uuid.uuid4()), 'project_id': f'org-{n % 4}',
-            'provider': 'paging', 'resource_type': 'ironic_node',
+            'provider': 'paging', 'cloud': 'home',
+            'resource_type': 'ironic_node',
             'resource_uuid': str(uuid.uuid4()), 'resource_class': 'bm',
             'properties': {'cpus': n, 'traits': ['CUSTOM_P']},
             'start_time': t0, 'end_time': t0 + datetime.timedelta(days=1),
