@@ -40,12 +40,15 @@ def make_client(instance):
         if url:
             overrides[service_type] = url
     LOG.debug('FLOCX endpoint overrides: %s', overrides)
+    # --os-market-cloud, OS_MARKET_CLOUD or clouds.yaml's market_cloud:
+    # openstack.config merges all three into the cloud's config.
+    market_cloud = instance._cli_options.config.get('market_cloud') or None
     return flocx_client.Client(
         instance.session, region_name=instance.region_name,
         interface=instance.interface, endpoint_overrides=overrides,
         api_versions={flocx_client.MARKETPLACE:
                       instance._api_version[API_NAME]},
-        user_agent='python-openstackclient')
+        user_agent='python-openstackclient', market_cloud=market_cloud)
 
 
 def build_option_parser(parser):
@@ -58,4 +61,15 @@ def build_option_parser(parser):
              f'OS_MARKET_API_VERSION, default {DEFAULT_API_VERSION}). The '
              'auction and provider APIs are always asked for the version '
              'this client was written for.')
+    parser.add_argument(
+        '--os-market-cloud',
+        metavar='<cloud-name>',
+        default=utils.env('OS_MARKET_CLOUD'),
+        help='For a user of a member cloud of the exchange: the name the '
+             'market knows this cloud by (see "openstack market cloud '
+             'list"). The marketplace and the auction API then check the '
+             'token with this cloud\'s Keystone (header '
+             'OpenStack-Market-Cloud). Env OS_MARKET_CLOUD, or market_cloud '
+             'in clouds.yaml; default: none, the token is of the market\'s '
+             'home cloud.')
     return parser

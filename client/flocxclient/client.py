@@ -35,6 +35,11 @@ MARKETPLACE = 'marketplace'
 AUCTION = 'auction'
 PROVIDER = 'provider'
 SERVICE_TYPES = (MARKETPLACE, AUCTION, PROVIDER)
+# The services every member cloud of the exchange shares; the provider is
+# one cloud's own.
+MARKET_WIDE = (MARKETPLACE, AUCTION)
+#: Names the cloud whose Keystone issued the request's token.
+CLOUD_HEADER = 'OpenStack-Market-Cloud'
 
 #: The microversion each API is asked for by default: the one this client
 #: was written against, so that a newer server keeps answering in the shapes
@@ -81,7 +86,7 @@ class ServiceAPI:
 
     def __init__(self, session, service_type, version, region_name=None,
                  interface=None, endpoint_override=None,
-                 global_request_id=None, user_agent=None):
+                 global_request_id=None, user_agent=None, headers=None):
         self.service_type = service_type
         self.version = version
         self.adapter = adapter.Adapter(
@@ -89,7 +94,8 @@ class ServiceAPI:
             region_name=region_name, endpoint_override=endpoint_override,
             default_microversion=version,
             global_request_id=global_request_id,
-            client_name='python-flocxclient', user_agent=user_agent)
+            client_name='python-flocxclient', user_agent=user_agent,
+            additional_headers=headers)
 
     def endpoint(self):
         """The endpoint requests go to (catalog or override)."""
@@ -158,19 +164,28 @@ class Client:
     ``endpoint_overrides`` maps service types to URLs used instead of the
     catalog (as ``<service_type>_endpoint_override`` does in clouds.yaml);
     ``api_versions`` maps service types to the microversion to request.
+
+    ``market_cloud`` is the name the market knows the session's cloud by,
+    for a user of a member cloud of the exchange: the marketplace and the
+    auction API then validate the session's token with that cloud's Keystone
+    (header ``OpenStack-Market-Cloud``). Without it the token must be one of
+    the market's home cloud. The provider API is always the user's own
+    cloud's, and is not sent the header.
     """
 
     def __init__(self, session, region_name=None, interface=None,
                  endpoint_overrides=None, api_versions=None,
-                 global_request_id=None, user_agent=None):
+                 global_request_id=None, user_agent=None, market_cloud=None):
         overrides = endpoint_overrides or {}
         versions = dict(API_VERSIONS, **(api_versions or {}))
+        cloud_header = {CLOUD_HEADER: market_cloud} if market_cloud else None
         self.services = {
             service_type: ServiceAPI(
                 session, service_type, versions[service_type],
                 region_name=region_name, interface=interface,
                 endpoint_override=overrides.get(service_type),
-                global_request_id=global_request_id, user_agent=user_agent)
+                global_request_id=global_request_id, user_agent=user_agent,
+                headers=cloud_header if service_type in MARKET_WIDE else None)
             for service_type in SERVICE_TYPES}
         self.market = self.services[MARKETPLACE]
         self.auction = self.services[AUCTION]

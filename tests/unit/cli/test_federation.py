@@ -4,6 +4,8 @@ The market's administrator is system-scoped: an empty project in these
 tests' tokens ("<project>:<roles>").
 """
 
+import fixtures
+
 from tests.unit.cli import base
 
 ADMIN = dict(project='', roles='admin,member,reader')
@@ -88,6 +90,30 @@ class OrganizationTest(FederationCLITestCase):
     def setUp(self):
         super().setUp()
         self.cli(*CLOUD_B, **ADMIN)
+
+    def test_a_member_clouds_user_names_its_cloud(self):
+        self.cli('market', 'organization', 'create', 'acme', **ADMIN)
+        self.cli('market', 'organization', 'project', 'add', 'acme',
+                 '--cloud', 'cloud-b', '--project', 'b-proj', **ADMIN)
+        # Without the cloud's name, b-proj is a project of the market's
+        # home cloud, which takes part in no organization.
+        self.assertEqual([], self.cli_json(
+            'market', 'organization', 'list', project='b-proj'))
+        # With it (option, environment or clouds.yaml), cloud-b's b-proj.
+        listed = self.cli_json('--os-market-cloud', 'cloud-b', 'market',
+                               'organization', 'list', project='b-proj')
+        self.assertEqual(['acme'], [o['Name'] for o in listed])
+        self.useFixture(fixtures.EnvironmentVariable('OS_MARKET_CLOUD',
+                                                     'cloud-b'))
+        listed = self.cli_json('market', 'organization', 'list',
+                               project='b-proj')
+        self.assertEqual(['acme'], [o['Name'] for o in listed])
+        # A bid names its project in its cloud: cloud-b:b-proj.
+        bid = self.cli_json('market', 'bid', 'create', '--start', '+2h',
+                            '--duration', '2h', '--price', '3',
+                            '--resource-class', 'baremetal',
+                            project='b-proj')
+        self.assertEqual('cloud-b:b-proj', bid['project_id'])
 
     def test_create_members_and_delete_by_name(self):
         acme = self.cli_json('market', 'organization', 'create', 'acme',
