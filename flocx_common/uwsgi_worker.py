@@ -5,10 +5,29 @@ flocx_common.server.serve.
 """
 
 import gc
+import logging
+import os
+
+import uwsgi
 
 from flocx_common import server
 
 application = server.app_factory()
+
+
+def _exit_at_once():
+    """What uWSGI runs as a worker ends: flush the logs and go.
+
+    The interpreter's own exit would first join the threads oslo.messaging
+    and keystonemiddleware leave running, which under load held a worker
+    past the master's mercy (an API's stop took 4.1 s instead of 1.1 s).
+    The worker has stopped serving by now; nothing is lost.
+    """
+    logging.shutdown()
+    os._exit(0)
+
+
+uwsgi.atexit = _exit_at_once
 
 # What the imports and the application built (~160,000 objects: oslo,
 # SQLAlchemy, keystonemiddleware, pecan) lives as long as the worker. Out of

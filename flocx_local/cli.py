@@ -372,11 +372,18 @@ def _process_names(state):
 
 
 # The market manager answers the other services' calls: it stops after
-# them, or a caller stopped later could be waiting on a call it no longer
-# answers (and ignore SIGTERM until killed). Ironic stops once the processes
-# that call it have; Keystone, which every service calls, last.
+# those that call it on their own (the engines' rounds, the provider
+# manager's periodic tasks), or a caller stopped later could be waiting on a
+# call it no longer answers (and ignore SIGTERM until killed). The APIs call
+# only while they serve a request, and uWSGI gives a request 2 s at most when
+# stopped: they stop alongside. Ironic stops once the processes that call it
+# have; Keystone, which every service calls, last.
 LAST_TO_STOP = ('flocx-market-manager',)
 IRONIC_CALLERS = ('flocx-provider-manager', SERVE_PROCESS)
+
+
+def _calls_on_its_own(name):
+    return name.startswith(ENGINE) or name == 'flocx-provider-manager'
 
 
 def down(layout):
@@ -404,8 +411,9 @@ def down(layout):
 
     with concurrent.futures.ThreadPoolExecutor(len(names) + 3) as pool:
         first = {n: flocx(n) for n in names if n not in LAST_TO_STOP}
-        last = [flocx(n, after=list(first.values()))
-                for n in names if n in LAST_TO_STOP]
+        callers = [future for n, future in first.items()
+                   if _calls_on_its_own(n)]
+        last = [flocx(n, after=callers) for n in names if n in LAST_TO_STOP]
         services = [*first.values(), *last]
         ironic = openstack('ironic', after=[
             future for n, future in first.items() if n in IRONIC_CALLERS])
