@@ -79,9 +79,14 @@ def when(value):
 
 
 def new_page(browser):
+    """A second user's browser window, watched as the page fixture's is."""
     context = browser.new_context(viewport={'width': 1400, 'height': 900})
     page = context.new_page()
     page.set_default_timeout(30000)
+    page.problems = []
+    page.on('pageerror', lambda e: page.problems.append(f'JS error: {e}'))
+    page.on('response', lambda r: page.problems.append(f'{r.status} {r.url}')
+            if r.status >= 500 else None)
     return page
 
 
@@ -99,6 +104,19 @@ def confirm(page):
         .first.click()
 
 
+def offer_through_provider(flocx, node_id):
+    """org-a offers a node through its provider's API, as the CLI would."""
+    now = utcnow()
+    call(flocx.cloud, 'flocx-org-a-member', 'POST',
+         flocx.provider_url + '/v1/offers', json={
+             'node': node_id, 'start_time': iso(now),
+             'end_time': iso(now + datetime.timedelta(days=1)),
+             'price': float(ASK)})
+    offer, = market_get(flocx, 'flocx-org-a-member', '/v1/offers',
+                        resource_uuid=node_id)['offers']
+    return offer
+
+
 def market_get(flocx, user, path, **params):
     return call(flocx.cloud, user, 'GET', flocx.market_url + path, MARKET,
                 params=params or None)
@@ -110,7 +128,8 @@ def test_whole_rental_in_horizon(horizon_install, flocx_local, horizon,
     expect.set_options(timeout=30000)
 
     flocx, cloud = flocx_local, flocx_local.cloud
-    node_id, = cloud.enroll_nodes('org-a', 1, name_prefix='horizon-test')
+    node_id, spare_node = cloud.enroll_nodes('org-a', 2,
+                                             name_prefix='horizon-test')
     owner = new_page(browser)
     try:
         offer = owner_offers_node(owner, horizon, flocx, node_id, shots)
@@ -119,7 +138,9 @@ def test_whole_rental_in_horizon(horizon_install, flocx_local, horizon,
         renter_sees_contract(page, flocx, contract, bid, shots)
         owner_sees_booking(owner, flocx, contract, offer, shots)
         renter_returns_early(page, flocx, contract, shots)
+        owner_revokes(owner, page, flocx, spare_node, shots)
         assert page.problems == []
+        assert owner.problems == []
     finally:
         owner.context.close()
 
@@ -432,3 +453,62 @@ def renter_returns_early(page, flocx, contract, shots):
     row.locator(f'a[href$="/contracts/{uuid}/"]').click()
     expect(page.locator('#flocx-contract-nodes')).to_contain_text('returned')
     shots(page, 'contract-returned')
+
+
+def owner_revokes(owner, renter, flocx, node_id, shots):
+    """A second rental, of the spare node: the owner revokes it with a
+    reason the renter then reads; the offer, no longer booked, is
+    cancelled from its table."""
+    from playwright.sync_api import expect
+    offer = offer_through_provider(flocx, node_id)
+    now = utcnow()
+    bid = call(flocx.cloud, 'flocx-org-b-member', 'POST',
+               flocx.market_url + '/v1/bids', MARKET, {
+                   'quantity': 1, 'start_time': iso(now),
+                   'latest_start_time': iso(now + datetime.timedelta(
+                       hours=1)),
+                   'duration': 3600, 'price': float(BID)})
+    assert run_round(flocx)['contracts'] == 1
+    contract, = market_get(flocx, 'flocx-org-b-member', '/v1/contracts',
+                           bid_uuid=bid['uuid'])['contracts']
+    uuid = contract['uuid']
+
+    open_panel(owner, 'Contracts')
+    owner.locator(f'tr#contracts__row__{uuid} '
+                  f'a[href$="/contracts/{uuid}/"]').click()
+    click_action(owner, owner.locator('.detail-actions'),
+                 f'contracts__row_{uuid}__action_revoke')
+    form = owner.locator('form#revoke_contract_form')
+    expect(form).to_be_visible()
+    form.locator('#id_reason').fill('disk failing, sorry')
+    shots(owner, 'contract-revoke-form')
+    form.locator('input[type=submit]').click()
+    owner.wait_for_url(f'**/project/contracts/{uuid}/')
+    expect(owner.locator('.alert-success')).to_contain_text('revoked')
+    expect(owner.locator('#flocx-contract-status')).to_have_text('revoked')
+    revoked = market_get(flocx, 'flocx-org-b-member', f'/v1/contracts/{uuid}')
+    assert revoked['status'] == 'revoked', revoked
+    assert revoked['nodes'][0]['end_reason'] == 'disk failing, sorry'
+    shots(owner, 'contract-revoked-owner')
+
+    # The renter reads why.
+    open_panel(renter, 'Contracts')
+    renter.locator(f'tr#contracts__row__{uuid} '
+                   f'a[href$="/contracts/{uuid}/"]').click()
+    expect(renter.locator('#flocx-contract-nodes')).to_contain_text(
+        'revoked: disk failing, sorry')
+    shots(renter, 'contract-revoked-renter')
+
+    # Nothing holds the offer now: Cancel again, no Withdraw.
+    open_panel(owner, 'Offers')
+    row = owner.locator(f'tr#offers__row__{offer["uuid"]}')
+    expect(row).to_contain_text('open')
+    expect(row).not_to_contain_text('booked')
+    expect(row.locator('[id$="__action_withdraw"]')).to_have_count(0)
+    click_action(owner, row, f'offers__row_{offer["uuid"]}__action_cancel')
+    confirm(owner)
+    expect(owner.locator('.alert-success')).to_contain_text(
+        'Cancelled Offer')
+    expect(owner.locator(f'tr#offers__row__{offer["uuid"]}')) \
+        .to_contain_text('cancelled')
+    shots(owner, 'offers-owner-cancelled')
