@@ -237,3 +237,51 @@ def test_contract_price_is_the_renters_or_the_owners_own():
     (None, '-'), ('', '-')])
 def test_times_show_to_the_minute(value, shown):
     assert flocx_tags.utc(value) == shown
+
+
+def test_offering_a_node_not_owned_goes_back_to_offers():
+    from horizon import exceptions
+    view = offer_views.CreateView()
+    view.request = request_of(OWNER)
+    view.kwargs = {'node_id': 'not-mine'}
+    nodes = [api.APIResource({'uuid': 'node-1', 'offerable': True})]
+    with mock.patch.object(api, 'node_list', return_value=nodes), \
+            mock.patch('horizon.messages.error') as error, \
+            mock.patch.object(offer_views, 'reverse',
+                              lambda name: f'<{name}>'):
+        with pytest.raises(exceptions.Http302) as redirect:
+            view.get_node()
+    assert redirect.value.location == '<horizon:project:offers:index>'
+    assert 'not-mine' in str(error.call_args.args[1])
+
+
+def test_extend_form_sends_the_new_end():
+    from flocx_dashboard.content.contracts import forms as contract_forms
+    form = contract_forms.ExtendContractForm(request_of(RENTER), data={
+        'contract_id': 'c-1', 'end': '2099-01-01 12:30'})
+    assert form.is_valid(), form.errors
+    extended = api.APIResource(dict(contract().to_dict(),
+                                    end_time='2099-01-01T12:30:00Z'))
+    with mock.patch.object(api, 'contract_extend',
+                           return_value=extended) as extend, \
+            mock.patch('horizon.messages.success') as success:
+        assert form.handle(form.request, form.cleaned_data) is extended
+    assert extend.call_args.args[1:] == (
+        'c-1', datetime.datetime(2099, 1, 1, 12, 30,
+                                 tzinfo=datetime.timezone.utc))
+    assert '2099-01-01T12:30:00Z' in str(success.call_args.args[1])
+
+
+def test_revoke_form_shows_the_markets_refusal():
+    from flocx_dashboard.content.contracts import forms as contract_forms
+    from flocxclient import exceptions
+    form = contract_forms.RevokeContractForm(request_of(OWNER), data={
+        'contract_id': 'c-1', 'reason': 'disk failing'})
+    assert form.is_valid(), form.errors
+    refusal = exceptions.Conflict('Contract c-1 is completed.', status=409)
+    with mock.patch.object(api, 'contract_revoke',
+                           side_effect=refusal) as revoke:
+        assert form.handle(form.request, form.cleaned_data) is False
+    assert revoke.call_args.args[1:] == ('c-1', 'disk failing')
+    assert 'Contract c-1 is completed. (HTTP 409)' in ' '.join(
+        form.non_field_errors())

@@ -1,6 +1,6 @@
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
-from horizon import exceptions, forms, tables, tabs
+from horizon import exceptions, forms, messages, tables, tabs
 from horizon.utils import memoized
 
 from flocx_dashboard import api, charts
@@ -105,9 +105,9 @@ class CreateView(forms.ModalFormView):
         for node in nodes:
             if node.id == node_id:
                 return node
-        exceptions.handle(self.request,
-                          _('This project owns no node %s.') % node_id,
-                          redirect=reverse(INDEX))
+        messages.error(self.request,
+                       _('This project owns no node %s.') % node_id)
+        raise exceptions.Http302(reverse(INDEX))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
