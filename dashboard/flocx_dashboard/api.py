@@ -58,6 +58,10 @@ class APIResource:
     def __getitem__(self, name):
         return self._data[name]
 
+    def __setitem__(self, name, value):
+        """What a panel adds for its own display (e.g. "booked")."""
+        self._data[name] = value
+
     def get(self, name, default=None):
         return self._data.get(name, default)
 

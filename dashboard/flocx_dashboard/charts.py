@@ -19,7 +19,7 @@ def _num(value):
     return f'{value:.1f}'
 
 
-def _fmt_price(value):
+def _fmt_tick(value):
     return f'{value:.2f}' if value < 1000 else f'{value:.0f}'
 
 
@@ -36,7 +36,8 @@ def _nice_max(value):
 def price_history(points, width=640, height=260):
     """Clearing price per resource class over time, one line per class.
 
-    ``points``: [{"resource_class", "time" (datetime), "price" (float)}].
+    ``points``: [{"resource_class", "time" (datetime), "price"}], prices as
+    the API gave them (drawn as floats, labelled exactly).
     Returns SVG markup, or '' when there is nothing to draw.
     """
     if not points:
@@ -47,13 +48,13 @@ def price_history(points, width=640, height=260):
     t0, t1 = min(times), max(times)
     if t1 == t0:
         t0, t1 = t0 - 1800, t1 + 1800
-    y_max = _nice_max(max(p['price'] for p in points) * 1.1)
+    y_max = _nice_max(max(float(p['price']) for p in points) * 1.1)
 
     def x(t):
         return left + (t - t0) / (t1 - t0) * plot_w
 
     def y(price):
-        return top + plot_h - price / y_max * plot_h
+        return top + plot_h - float(price) / y_max * plot_h
 
     parts = [(f'<svg xmlns="http://www.w3.org/2000/svg" class="flocx-chart" '
               f'id="flocx-price-chart" role="img" width="{width}" '
@@ -65,7 +66,7 @@ def price_history(points, width=640, height=260):
         parts.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{yy}" '
                      f'y2="{yy}" stroke="#e5e5e5"/>')
         parts.append(f'<text x="{left - 6}" y="{yy}" text-anchor="end" '
-                     f'dominant-baseline="middle">{_fmt_price(value)}</text>')
+                     f'dominant-baseline="middle">{_fmt_tick(value)}</text>')
     for i in range(3):
         t = t0 + (t1 - t0) * i / 2
         label = datetime.datetime.fromtimestamp(
@@ -94,7 +95,7 @@ def price_history(points, width=640, height=260):
                 f'<circle class="flocx-price-point" cx="'
                 f'{_num(x(p["time"].timestamp()))}" cy="{_num(y(p["price"]))}"'
                 f' r="3.5" fill="{color}"><title>{escape(rc)}: '
-                f'{_fmt_price(p["price"])} at '
+                f'{utils.format_price(p["price"])} at '
                 f'{p["time"].strftime("%Y-%m-%d %H:%M")} UTC</title>'
                 '</circle>')
         ly = top + 6 + n * 18
@@ -102,7 +103,7 @@ def price_history(points, width=640, height=260):
                      f'width="10" height="10" fill="{color}"/>')
         parts.append(f'<text x="{width - right + 30}" y="{ly}" '
                      f'dominant-baseline="middle">{escape(rc)} '
-                     f'({_fmt_price(series[-1]["price"])})</text>')
+                     f'({utils.format_price(series[-1]["price"])})</text>')
     parts.append('</svg>')
     return mark_safe(''.join(parts))
 

@@ -71,18 +71,19 @@ def test_booked_offers_are_those_of_live_contracts():
     assert api.booked_offer_uuids([live, over]) == {'o-1'}
 
 
-def test_mark_booked_asks_for_the_owners_live_contracts():
+def test_annotate_asks_for_the_owners_live_contracts():
     lists = {'scheduled': [], 'active': [contract()]}
     with mock.patch.object(api, 'contract_list',
                            side_effect=lambda r, status: lists[status]):
-        marked = offer_views.mark_booked(request_of(OWNER),
+        marked = offer_views.annotate(request_of(OWNER),
                                          [offer(), offer(uuid='o-9')])
     assert [o.booked for o in marked] == [True, False]
+    assert [str(o.mine) for o in marked] == ['this project'] * 2
 
 
-def test_mark_booked_asks_nothing_without_own_open_offers():
+def test_annotate_asks_nothing_without_own_open_offers():
     with mock.patch.object(api, 'contract_list') as contract_list:
-        offer_views.mark_booked(request_of(RENTER), [offer()])
+        offer_views.annotate(request_of(RENTER), [offer()])
     contract_list.assert_not_called()
 
 
@@ -285,3 +286,15 @@ def test_revoke_form_shows_the_markets_refusal():
     assert revoke.call_args.args[1:] == ('c-1', 'disk failing')
     assert 'Contract c-1 is completed. (HTTP 409)' in ' '.join(
         form.non_field_errors())
+
+
+def test_price_chart_labels_the_exact_prices():
+    when = datetime.datetime(2026, 12, 7, 1, tzinfo=datetime.timezone.utc)
+    svg = charts.price_history([
+        {'resource_class': 'baremetal', 'time': when,
+         'price': api.decimal_price(1.5)},
+        {'resource_class': 'baremetal',
+         'time': when + datetime.timedelta(hours=1),
+         'price': api.decimal_price(0.125)}])
+    assert 'baremetal: 1.50 at 2026-12-07 01:00 UTC' in svg
+    assert 'baremetal (0.125)' in svg

@@ -170,5 +170,5 @@ def set_role(request, contract):
         roles.append(str(_('renter')))
     if is_owner(request, contract):
         roles.append(str(_('owner')))
-    contract._data['role'] = ' + '.join(roles) or '-'
+    contract['role'] = ' + '.join(roles) or '-'
     return contract

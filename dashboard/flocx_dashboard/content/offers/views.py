@@ -12,10 +12,14 @@ from flocx_dashboard.content.offers import tabs as offer_tabs
 INDEX = 'horizon:project:offers:index'
 
 
-def mark_booked(request, offers):
-    """Mark the project's own open offers that a live contract holds a node
-    of: they can be withdrawn, no longer cancelled."""
+def annotate(request, offers):
+    """Say whose each offer is, and mark the project's own open offers that
+    a live contract holds a node of: they can be withdrawn, no longer
+    cancelled (the market answers that with 409)."""
     project = request.user.project_id
+    for offer in offers:
+        offer['mine'] = (_('this project') if offer.project_id == project
+                         else _('another project'))
     if not any(o.project_id == project and o.status == 'open'
                for o in offers):
         return offers
@@ -24,7 +28,7 @@ def mark_booked(request, offers):
     booked = api.booked_offer_uuids(
         c for c in contracts if project in (c.get('owner_project_ids') or ()))
     for offer in offers:
-        offer._data['booked'] = offer.id in booked
+        offer['booked'] = offer.id in booked
     return offers
 
 
@@ -36,17 +40,11 @@ class IndexView(tables.MultiTableView):
     @memoized.memoized_method
     def _offers(self):
         try:
-            offers = mark_booked(self.request, api.offer_list(self.request))
+            return annotate(self.request, api.offer_list(self.request))
         except api.ERRORS:
             exceptions.handle(self.request,
                               _('Unable to retrieve the offers.'))
             return []
-        project = self.request.user.project_id
-        for offer in offers:
-            offer._data['mine'] = (_('this project')
-                                   if offer.project_id == project
-                                   else _('another project'))
-        return offers
 
     def get_offers_data(self):
         # The open market first, cheapest first.
@@ -73,7 +71,7 @@ class IndexView(tables.MultiTableView):
                 uuid = offer.get('resource_uuid')
                 on_offer[uuid] = on_offer.get(uuid, 0) + 1
         for node in nodes:
-            node._data['on_offer'] = on_offer.get(node.id, 0)
+            node['on_offer'] = on_offer.get(node.id, 0)
         return nodes
 
     def get_context_data(self, **kwargs):
@@ -128,16 +126,12 @@ class DetailView(tabs.TabView):
     @memoized.memoized_method
     def get_data(self):
         try:
-            offer, = mark_booked(self.request, [
+            offer, = annotate(self.request, [
                 api.offer_get(self.request, self.kwargs['offer_id'])])
         except api.ERRORS:
             exceptions.handle(self.request,
                               _('Unable to retrieve the offer.'),
                               redirect=reverse(INDEX))
-        project = self.request.user.project_id
-        offer._data['mine'] = (_('this project')
-                               if offer.project_id == project
-                               else _('another project'))
         return offer
 
     def _availability(self, offer):
