@@ -157,6 +157,15 @@ def get_owned_node(conn, node_ident, project_id):
     return node
 
 
+@_sends_global_request_id
+def list_owned_nodes(conn, project_id):
+    """The nodes ``project_id`` owns (Ironic's ``owner`` filter), with
+    their properties and traits."""
+    return _call(f'list the nodes of project {project_id}',
+                 lambda: list(conn.baremetal.nodes(details=True,
+                                                   owner=project_id)))
+
+
 def check_offerable(node):
     """Raise NotOfferable unless the node is free to offer.
 

@@ -110,20 +110,40 @@ class Provider:
         except ironic.NotOfferable as e:
             raise errors.Conflict(e.reason, code='flocx.node_not_offerable')
 
+    def list_nodes(self, project_id):
+        """The project's own Ironic nodes, as an owner choosing what to
+        offer sees them: hardware (what an offer of each would carry) and
+        whether it can be offered now, or why not."""
+        conn = self.connection(project_id)
+        try:
+            nodes = self.ironic.list_owned_nodes(conn, project_id)
+        except ironic.IronicError as e:
+            raise errors.ServiceUnavailable(f'Ironic: {e.reason}')
+        result = []
+        for node in nodes:
+            try:
+                self.check_offerable(node)
+                problem = None
+            except errors.Conflict as e:
+                problem = e.detail
+            result.append(dict(
+                _offered_hardware(self.ironic.hardware_config(node)),
+                uuid=node.id, name=node.name,
+                provision_state=node.provision_state,
+                maintenance=bool(node.is_maintenance),
+                offerable=problem is None, not_offerable_reason=problem))
+        return sorted(result, key=lambda n: (n['name'] or '', n['uuid']))
+
     # Offers
 
     def create_offer(self, ctx, project_id, node_ident, start, end, price):
         _, node = self.owned_node(project_id, node_ident)
         self.check_offerable(node)
-        hardware = self.ironic.hardware_config(node)
-        # The market refuses unknown (None) values; traits go with the
-        # properties, where bids' "has" constraints look for them.
-        properties = {k: v for k, v in hardware['properties'].items()
-                      if v is not None}
-        properties['traits'] = list(hardware['traits'])
+        hardware = _offered_hardware(self.ironic.hardware_config(node))
+        properties = hardware['properties']
         offer = self.db.create_offer({
             'project_id': project_id, 'node_uuid': node.id,
-            'resource_class': hardware['resource_class'] or 'baremetal',
+            'resource_class': hardware['resource_class'],
             'properties': properties, 'start_time': start,
             'end_time': end, 'price': price})
         try:
@@ -207,6 +227,17 @@ class Provider:
         except Exception:
             LOG.warning('Could not nudge the provider manager',
                         exc_info=True)
+
+
+def _offered_hardware(hardware):
+    """An Ironic node's hardware as its offer carries it: the market refuses
+    unknown (None) values; traits go with the properties, where bids'
+    "has" constraints look for them."""
+    properties = {k: v for k, v in hardware['properties'].items()
+                  if v is not None}
+    properties['traits'] = list(hardware['traits'])
+    return {'resource_class': hardware['resource_class'] or 'baremetal',
+            'properties': properties}
 
 
 def _market_error(e):

@@ -644,8 +644,23 @@ def provider():
         status={'enum': list(provider_db.LEASE_STATUSES)},
         status_reason=nullable(STRING), created_at=TIME_OUT,
         updated_at=TIME_OUT)
+    node = obj(
+        ['uuid', 'name', 'resource_class', 'properties', 'provision_state',
+         'maintenance', 'offerable', 'not_offerable_reason'],
+        uuid=UUID_OUT, name=nullable(STRING), resource_class=STRING,
+        properties={'type': 'object'}, provision_state=STRING,
+        maintenance={'type': 'boolean'}, offerable={'type': 'boolean'},
+        not_offerable_reason=nullable(STRING))
     uuid = path_param('uuid')
     paths = {
+        '/v1/nodes': {
+            'get': operation(
+                'list_nodes', 'The Ironic nodes the caller\'s project owns, '
+                'with the hardware an offer of each carries',
+                {**json_response('The nodes', obj(['nodes'], nodes={
+                    'type': 'array', 'items': ref('Node')})),
+                 **error_responses(*AUTH_ERRORS, 503)}),
+        },
         '/v1/offers': {
             'get': operation(
                 'list_offers', 'The caller\'s project\'s offers',
@@ -707,7 +722,7 @@ def provider():
     schemas = {
         'CreateProviderOffer': portable(provider_offers.CREATE_SCHEMA),
         'CreateLease': portable(provider_leases.CREATE_SCHEMA),
-        'ProviderOffer': offer, 'Lease': lease,
+        'ProviderOffer': offer, 'Lease': lease, 'Node': node,
     }
     return document(
         'FLOCX provider API',

@@ -393,6 +393,11 @@ class Client:
     # Provider (the user's own cloud): offers of its Ironic nodes, and
     # leases to child projects
 
+    def list_nodes(self):
+        """The Ironic nodes the caller's project owns, each with the
+        hardware an offer of it carries and whether it can be offered."""
+        return self.provider.request('GET', '/v1/nodes')['nodes']
+
     def create_offer(self, node, start_time, end_time, price):
         """Offer a node of the caller's project; the offer keeps its uuid on
         the market."""

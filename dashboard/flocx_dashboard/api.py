@@ -9,6 +9,7 @@ see the user and the project exactly as the CLI would. Error answers become
 for Horizon): ``horizon.exceptions.handle`` turns them into messages.
 """
 import datetime
+import decimal
 import itertools
 
 from django.conf import settings
@@ -29,6 +30,7 @@ MAX_ITEMS = 10000
 OFFER_STATUSES = flocx_client.OFFER_STATUSES
 BID_STATUSES = flocx_client.BID_STATUSES
 CONTRACT_STATUSES = flocx_client.CONTRACT_STATUSES
+LIVE_CONTRACT_STATUSES = ('scheduled', 'active')
 # What a panel catches and hands to horizon.exceptions.handle: API errors
 # and a service missing from the catalog.
 ERRORS = (exceptions.MarketplaceError,
@@ -55,6 +57,10 @@ class APIResource:
 
     def __getitem__(self, name):
         return self._data[name]
+
+    def __setitem__(self, name, value):
+        """What a panel adds for its own display (e.g. "booked")."""
+        self._data[name] = value
 
     def get(self, name, default=None):
         return self._data.get(name, default)
@@ -102,8 +108,49 @@ def offer_list(request, **filters):
         **_filters(filters)))
 
 
+def offer_get(request, uuid):
+    return APIResource(flocxclient(request, MARKETPLACE).get_offer(uuid))
+
+
 def offer_cancel(request, uuid):
+    """Cancel an offer nothing is booked on (the market answers 409 else)."""
     return APIResource(flocxclient(request, MARKETPLACE).cancel_offer(uuid))
+
+
+def offer_withdraw(request, uuid, reason=None):
+    """Take the unsold rest of an offer off the market; its contracts
+    stand."""
+    return APIResource(flocxclient(request, MARKETPLACE).withdraw_offer(
+        uuid, reason=reason or None))
+
+
+def offer_availability(request, uuid):
+    """{offer_uuid, status, start_time, end_time, cleaning_gap, booked:
+    [{contract_uuid, status, start_time, end_time, booked_until}], free:
+    [[start, end]]} (the offer's owner and market readers)."""
+    return flocxclient(request, MARKETPLACE).get_offer_availability(uuid)
+
+
+def offer_create(request, node, start_time, end_time, price):
+    """Offer a node of the project through its cloud's provider, which
+    checks it in Ironic and publishes it under the same uuid."""
+    return APIResource(flocxclient(request, PROVIDER).create_offer(
+        node, isotime(start_time), isotime(end_time), price))
+
+
+def booked_offer_uuids(contracts):
+    """The offers a scheduled or active contract holds a node of: the
+    market refuses to cancel them (409); they can only be withdrawn."""
+    return {uuid for contract in contracts
+            if contract.get('status') in LIVE_CONTRACT_STATUSES
+            for uuid in contract.get('offer_uuids') or ()}
+
+
+# Provider: the project's own Ironic nodes
+def node_list(request):
+    """[{uuid, name, resource_class, properties, provision_state,
+    maintenance, offerable, not_offerable_reason}]"""
+    return _list(flocxclient(request, PROVIDER).list_nodes())
 
 
 # Market: bids
@@ -128,6 +175,10 @@ def bid_create(request, quantity, start_time, duration, price,
     return APIResource(flocxclient(request, MARKETPLACE).create_bid(body))
 
 
+def bid_get(request, uuid):
+    return APIResource(flocxclient(request, MARKETPLACE).get_bid(uuid))
+
+
 def bid_cancel(request, uuid):
     return APIResource(flocxclient(request, MARKETPLACE).cancel_bid(uuid))
 
@@ -136,6 +187,35 @@ def bid_cancel(request, uuid):
 def contract_list(request, **filters):
     return _list(flocxclient(request, MARKETPLACE).list_contracts(
         **_filters(filters)))
+
+
+def contract_get(request, uuid):
+    return APIResource(flocxclient(request, MARKETPLACE).get_contract(uuid))
+
+
+def contract_return(request, uuid):
+    """The renter gives every live node back now."""
+    return APIResource(flocxclient(request, MARKETPLACE).return_contract(
+        uuid))
+
+
+def contract_extend(request, uuid, end_time):
+    return APIResource(flocxclient(request, MARKETPLACE).extend_contract(
+        uuid, isotime(end_time)))
+
+
+def contract_revoke(request, uuid, reason):
+    """An owner ends its nodes of the contract (a market admin any),
+    telling the renter why."""
+    return APIResource(flocxclient(request, MARKETPLACE).revoke_contract(
+        uuid, reason))
+
+
+def contract_access(request, uuid):
+    """The renter's credential for the nodes' cloud (renters of another
+    cloud only: a secret)."""
+    return flocxclient(request, MARKETPLACE).get_contract_access(uuid)[
+        'access']
 
 
 # Auction
@@ -162,10 +242,25 @@ def depth_from_offers(offers):
             'nodes_wanted': None})
         row['offers'] += 1
         row['nodes_on_offer'] += 1
-        price = float(offer['price'])
+        price = decimal_price(offer['price'])
         if row['lowest_ask'] is None or price < row['lowest_ask']:
             row['lowest_ask'] = price
     return sorted(depth.values(), key=lambda r: r['resource_class'])
+
+
+def decimal_price(value):
+    """A price of the APIs as the exact decimal it was written as.
+
+    The APIs answer JSON numbers, which arrive as floats; a float's repr
+    is the shortest text that reads back as it, i.e. the decimal written
+    (1.5, 0.1, 2.3456), never 0.1000000000000000055511151231257827.
+    """
+    if value is None or value == '':
+        return None
+    if isinstance(value, decimal.Decimal):
+        return value
+    return decimal.Decimal(repr(value) if isinstance(value, float)
+                           else str(value))
 
 
 def isotime(value):

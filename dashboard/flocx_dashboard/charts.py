@@ -8,6 +8,8 @@ import datetime
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from flocx_dashboard import utils
+
 PALETTE = ('#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd',
            '#8c564b', '#e377c2', '#17becf')
 FONT = 'font-family="Helvetica,Arial,sans-serif" font-size="11"'
@@ -17,7 +19,7 @@ def _num(value):
     return f'{value:.1f}'
 
 
-def _fmt_price(value):
+def _fmt_tick(value):
     return f'{value:.2f}' if value < 1000 else f'{value:.0f}'
 
 
@@ -34,7 +36,8 @@ def _nice_max(value):
 def price_history(points, width=640, height=260):
     """Clearing price per resource class over time, one line per class.
 
-    ``points``: [{"resource_class", "time" (datetime), "price" (float)}].
+    ``points``: [{"resource_class", "time" (datetime), "price"}], prices as
+    the API gave them (drawn as floats, labelled exactly).
     Returns SVG markup, or '' when there is nothing to draw.
     """
     if not points:
@@ -45,13 +48,13 @@ def price_history(points, width=640, height=260):
     t0, t1 = min(times), max(times)
     if t1 == t0:
         t0, t1 = t0 - 1800, t1 + 1800
-    y_max = _nice_max(max(p['price'] for p in points) * 1.1)
+    y_max = _nice_max(max(float(p['price']) for p in points) * 1.1)
 
     def x(t):
         return left + (t - t0) / (t1 - t0) * plot_w
 
     def y(price):
-        return top + plot_h - price / y_max * plot_h
+        return top + plot_h - float(price) / y_max * plot_h
 
     parts = [(f'<svg xmlns="http://www.w3.org/2000/svg" class="flocx-chart" '
               f'id="flocx-price-chart" role="img" width="{width}" '
@@ -63,7 +66,7 @@ def price_history(points, width=640, height=260):
         parts.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{yy}" '
                      f'y2="{yy}" stroke="#e5e5e5"/>')
         parts.append(f'<text x="{left - 6}" y="{yy}" text-anchor="end" '
-                     f'dominant-baseline="middle">{_fmt_price(value)}</text>')
+                     f'dominant-baseline="middle">{_fmt_tick(value)}</text>')
     for i in range(3):
         t = t0 + (t1 - t0) * i / 2
         label = datetime.datetime.fromtimestamp(
@@ -92,7 +95,7 @@ def price_history(points, width=640, height=260):
                 f'<circle class="flocx-price-point" cx="'
                 f'{_num(x(p["time"].timestamp()))}" cy="{_num(y(p["price"]))}"'
                 f' r="3.5" fill="{color}"><title>{escape(rc)}: '
-                f'{_fmt_price(p["price"])} at '
+                f'{utils.format_price(p["price"])} at '
                 f'{p["time"].strftime("%Y-%m-%d %H:%M")} UTC</title>'
                 '</circle>')
         ly = top + 6 + n * 18
@@ -100,7 +103,7 @@ def price_history(points, width=640, height=260):
                      f'width="10" height="10" fill="{color}"/>')
         parts.append(f'<text x="{width - right + 30}" y="{ly}" '
                      f'dominant-baseline="middle">{escape(rc)} '
-                     f'({_fmt_price(series[-1]["price"])})</text>')
+                     f'({utils.format_price(series[-1]["price"])})</text>')
     parts.append('</svg>')
     return mark_safe(''.join(parts))
 
@@ -155,6 +158,98 @@ def market_depth(depth, width=640, bar_height=14):
         if ask is not None:
             parts.append(f'<text x="{width - right + 14}" y="{y0 + bar_height}"'
                          f' dominant-baseline="middle">lowest ask '
-                         f'{_fmt_price(float(ask))}</text>')
+                         f'{utils.format_price(ask)}</text>')
+    parts.append('</svg>')
+    return mark_safe(''.join(parts))
+
+
+def _utc(value):
+    """An API time (ISO 8601, UTC) as an aware datetime."""
+    if isinstance(value, datetime.datetime):
+        return value
+    text = str(value)
+    if text.endswith('Z'):
+        text = text[:-1] + '+00:00'
+    value = datetime.datetime.fromisoformat(text)
+    return value if value.tzinfo else value.replace(
+        tzinfo=datetime.timezone.utc)
+
+
+def booking_timeline(availability, now=None, width=760, height=120):
+    """An offer's window on a time axis: what of its node is booked by
+    which contract, the cleaning gap after each, and what is still free.
+
+    ``availability``: the market's GET /v1/offers/{uuid}/availability.
+    Returns SVG markup.
+    """
+    now = now or datetime.datetime.now(datetime.timezone.utc)
+    start, end = _utc(availability['start_time']), _utc(
+        availability['end_time'])
+    booked = [{'contract': b['contract_uuid'], 'status': b['status'],
+               'start': _utc(b['start_time']), 'end': _utc(b['end_time']),
+               'until': _utc(b['booked_until'])}
+              for b in availability.get('booked', [])]
+    free = [(_utc(s), _utc(e)) for s, e in availability.get('free', [])]
+    t0 = min([start] + [b['start'] for b in booked]).timestamp()
+    t1 = max([end] + [b['until'] for b in booked]).timestamp()
+    t1 = max(t1, t0 + 60)
+    left, right, top, bar = 10, 10, 24, 34
+
+    def x(t):
+        return left + (t.timestamp() - t0) / (t1 - t0) * (width - left
+                                                           - right)
+
+    def span(cls, a, b, y, h, fill, title):
+        w = max(x(b) - x(a), 1)
+        return (f'<rect class="{cls}" x="{_num(x(a))}" y="{y}" '
+                f'width="{_num(w)}" height="{h}" fill="{fill}">'
+                f'<title>{escape(title)}</title></rect>')
+
+    def when(t):
+        return t.strftime('%Y-%m-%d %H:%M')
+
+    parts = [(f'<svg xmlns="http://www.w3.org/2000/svg" class="flocx-chart" '
+              f'id="flocx-availability-chart" role="img" width="{width}" '
+              f'height="{height}" viewBox="0 0 {width} {height}" {FONT}>'),
+             '<title>Booked and free time of the offer\'s node (UTC)'
+             '</title>',
+             span('flocx-window', start, end, top, bar, '#eeeeee',
+                  f'offered {when(start)} to {when(end)} UTC')]
+    for a, b in free:
+        parts.append(span('flocx-free', a, b, top, bar, PALETTE[2],
+                          f'free {when(a)} to {when(b)} UTC'))
+    for b in booked:
+        parts.append(span(
+            'flocx-booked', b['start'], b['end'], top, bar, PALETTE[1],
+            f'contract {b["contract"][:8]} ({b["status"]}): '
+            f'{when(b["start"])} to {when(b["end"])} UTC'))
+        if b['until'] > b['end']:
+            parts.append(span(
+                'flocx-cleaning', b['end'], b['until'], top, bar, PALETTE[3],
+                f'cleaning after contract {b["contract"][:8]} until '
+                f'{when(b["until"])} UTC'))
+    if t0 <= now.timestamp() <= t1:
+        nx = _num(x(now))
+        parts.append(f'<line class="flocx-now" x1="{nx}" x2="{nx}" '
+                     f'y1="{top - 6}" y2="{top + bar + 6}" stroke="#333" '
+                     'stroke-dasharray="3,2"/>'
+                     f'<text x="{nx}" y="{top - 9}" text-anchor="middle">'
+                     'now</text>')
+    for i, anchor in enumerate(('start', 'middle', 'end')):
+        t = datetime.datetime.fromtimestamp(t0 + (t1 - t0) * i / 2,
+                                            datetime.timezone.utc)
+        parts.append(f'<text x="{_num(x(t))}" y="{top + bar + 18}" '
+                     f'text-anchor="{anchor}">{t.strftime("%m-%d %H:%M")}'
+                     '</text>')
+    legend_y = height - 12
+    for n, (label, color) in enumerate((('free', PALETTE[2]),
+                                        ('booked', PALETTE[1]),
+                                        ('cleaning', PALETTE[3]),
+                                        ('not for sale', '#eeeeee'))):
+        lx = left + n * 110
+        parts.append(f'<rect x="{lx}" y="{legend_y - 5}" width="10" '
+                     f'height="10" fill="{color}" stroke="#ccc"/>'
+                     f'<text x="{lx + 14}" y="{legend_y}" '
+                     f'dominant-baseline="middle">{label}</text>')
     parts.append('</svg>')
     return mark_safe(''.join(parts))

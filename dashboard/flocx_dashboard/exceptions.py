@@ -13,4 +13,5 @@ from flocxclient import exceptions
 # provider API.
 MarketplaceError = exceptions.ClientException
 MarketplaceNotFound = exceptions.NotFound
+MarketplaceForbidden = exceptions.Forbidden
 MarketplaceUnauthorized = exceptions.Unauthorized

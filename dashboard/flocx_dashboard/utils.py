@@ -1,8 +1,16 @@
 """Helpers shared by the panels."""
+import datetime
+import decimal
+
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 MARKET_PERMISSION = 'openstack.services.marketplace'
+TIME_FORMATS = ('%Y-%m-%d %H:%M', '%Y-%m-%dT%H:%M', '%Y-%m-%d %H:%M:%S',
+                '%Y-%m-%dT%H:%M:%S', '%Y-%m-%dT%H:%M:%SZ')
+# The APIs accept a start this far in the past (a form filled in a moment
+# ago); flocx_market.api.v1.orders.CLOCK_SLACK.
+CLOCK_SLACK = datetime.timedelta(minutes=5)
 COMPUTE_PERMISSION = 'openstack.services.compute'
 
 
@@ -40,6 +48,22 @@ def properties_summary(resource_class, properties):
     return ', '.join(str(b) for b in bits) or '-'
 
 
+def format_price(value):
+    """A price as the panels show it: every digit the API gave, and at
+    least two decimal places ('1.50', '0.125', '12.00'); '-' for none.
+
+    The APIs name no currency: a cloud's prices are in the one its
+    operator bills in.
+    """
+    from flocx_dashboard import api
+    price = api.decimal_price(value)
+    if price is None:
+        return '-'
+    if price.as_tuple().exponent > -2:
+        price = price.quantize(decimal.Decimal('0.01'))
+    return f'{price:f}'
+
+
 def constraints_text(constraints):
     return '; '.join(f"{c['property']} {c['op']} {format_value(c['value'])}"
                      for c in constraints or []) or '-'
@@ -61,3 +85,17 @@ def api_error_message(error):
     status = f' (HTTP {error.status})' if error.status else ''
     return f'{error.detail}{status}'
 
+
+
+def parse_utc(text):
+    """'YYYY-MM-DD HH:MM' (UTC) as an aware datetime; None if blank."""
+    text = (text or '').strip()
+    if not text:
+        return None
+    for fmt in TIME_FORMATS:
+        try:
+            return datetime.datetime.strptime(text, fmt).replace(
+                tzinfo=datetime.timezone.utc)
+        except ValueError:
+            pass
+    raise ValueError(_('Use YYYY-MM-DD HH:MM (UTC).'))

@@ -4,12 +4,13 @@ import itertools
 
 from flocx_common import policy as common_policy
 from flocx_provider.policies import leases
+from flocx_provider.policies import nodes
 from flocx_provider.policies import offers
 
 
 def list_rules():
     return list(itertools.chain(common_policy.base_rules, offers.rules,
-                                leases.rules))
+                                nodes.rules, leases.rules))
 
 
 def get_enforcer(conf=None):

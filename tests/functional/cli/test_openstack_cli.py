@@ -160,6 +160,9 @@ def test_every_command_against_the_real_apis(realstack, flocx_services,
     assert mechanism['name'] in [m['name'] for m in mechanism['available']]
 
     nodes = make_nodes('org-a', 3)
+    owned = js(org_a, 'market', 'node', 'list', '--long')
+    assert {n['UUID'] for n in owned} >= set(nodes)
+    assert all(n['Offerable'] for n in owned if n['UUID'] in nodes), owned
     offers = [js(org_a, 'market', 'offer', 'create', '--node', node,
                  '--start', 'now', '--end', '+4h', '--price', '1.10')
               for node in nodes]

@@ -78,6 +78,26 @@ def test_get_owned_node_is_not_owner_for_the_lessee(realstack, provider,
                               org_a_node, realstack.project_id('org-b'))
 
 
+def test_list_owned_nodes_with_their_hardware(realstack, provider,
+                                              org_a_node):
+    org_a, org_b = (realstack.project_id(org) for org in ('org-a', 'org-b'))
+    listed = {node.id: node
+              for node in ironic.list_owned_nodes(provider('org-a'), org_a)}
+    # The details an offer of the node carries, from the list alone.
+    assert ironic.hardware_config(listed[org_a_node]) == {
+        'resource_class': 'baremetal-large', 'properties': PROPERTIES,
+        'traits': ['CUSTOM_GPU']}
+    assert all(node.owner == org_a for node in listed.values())
+    assert org_a_node not in {node.id for node in ironic.list_owned_nodes(
+        provider('org-b'), org_b)}
+    # Lent to org-b, it is still org-a's only.
+    ironic.lend(provider('org-a'), org_a_node, org_b)
+    assert org_a_node not in {node.id for node in ironic.list_owned_nodes(
+        realstack.connect('flocx-org-b-member'), org_b)}
+    assert org_a_node in {node.id for node in ironic.list_owned_nodes(
+        provider('org-a'), org_a)}
+
+
 def test_check_offerable_and_hardware_config(realstack, provider, org_a_node):
     conn = provider('org-a')
     node = ironic.get_owned_node(conn, org_a_node,

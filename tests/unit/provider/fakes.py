@@ -65,6 +65,14 @@ class FakeIronic:
                                   f'project {project_id}')
         return types.SimpleNamespace(**vars(node))
 
+    def list_owned_nodes(self, conn, project_id):
+        self.calls.append(('list_owned_nodes', project_id))
+        self._fail('list')
+        return [types.SimpleNamespace(**vars(node))
+                for node in self.nodes.values()
+                if node.owner == project_id and conn in (node.owner,
+                                                         node.lessee)]
+
     def check_offerable(self, node):
         ironic.check_offerable(node)  # the real rules on the fake node
 

@@ -9,12 +9,8 @@ from horizon import exceptions, forms, messages
 from flocx_dashboard import api, utils
 from flocx_dashboard import exceptions as flocx_exceptions
 
-TIME_FORMATS = ('%Y-%m-%d %H:%M', '%Y-%m-%dT%H:%M', '%Y-%m-%d %H:%M:%S',
-                '%Y-%m-%dT%H:%M:%S', '%Y-%m-%dT%H:%M:%SZ')
 UNITS = (('60', _("minutes")), ('3600', _("hours")), ('86400', _("days")))
-# The API accepts a start this far in the past (a form filled in a moment
-# ago); flocx_market.api.v1.orders.CLOCK_SLACK.
-CLOCK_SLACK = datetime.timedelta(minutes=5)
+CLOCK_SLACK = utils.CLOCK_SLACK
 # A blank start means now, or as late as this much later.
 ASAP_WINDOW = datetime.timedelta(hours=1)
 PROPERTY = r'[A-Za-z0-9_.:-]{1,64}'
@@ -74,19 +70,6 @@ def parse_constraints(text):
     return constraints
 
 
-def parse_utc(text):
-    text = (text or '').strip()
-    if not text:
-        return None
-    for fmt in TIME_FORMATS:
-        try:
-            return datetime.datetime.strptime(text, fmt).replace(
-                tzinfo=datetime.timezone.utc)
-        except ValueError:
-            pass
-    raise ValueError(_('Use YYYY-MM-DD HH:MM (UTC).'))
-
-
 class CreateBidForm(forms.SelfHandlingForm):
     quantity = forms.IntegerField(
         label=_("Quantity"), min_value=1, initial=1,
@@ -126,7 +109,7 @@ class CreateBidForm(forms.SelfHandlingForm):
         now = datetime.datetime.now(datetime.timezone.utc)
         for field in ('start', 'latest_start'):
             try:
-                data[field] = parse_utc(data.get(field))
+                data[field] = utils.parse_utc(data.get(field))
             except ValueError as e:
                 self.add_error(field, str(e))
         if 'start' in data and data['start'] is None:
@@ -159,7 +142,7 @@ class CreateBidForm(forms.SelfHandlingForm):
             bid = api.bid_create(
                 request, quantity=data['quantity'], start_time=data['start'],
                 duration=data['duration_seconds'],
-                price=float(data['price']),
+                price=data['price'],
                 resource_class=data.get('resource_class') or None,
                 constraints=data.get('constraints') or None,
                 latest_start_time=data.get('latest_start'))

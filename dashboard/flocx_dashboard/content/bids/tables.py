@@ -56,6 +56,7 @@ def _duration(bid):
 
 class BidsTable(tables.DataTable):
     uuid = tables.Column('uuid', verbose_name=_("Bid"),
+                         link='horizon:project:bids:detail',
                          filters=(lambda u: u[:8],))
     quantity = tables.Column('quantity', verbose_name=_("Nodes"))
     resource_class = tables.Column(lambda b: b.resource_class or _('any'),
@@ -67,7 +68,8 @@ class BidsTable(tables.DataTable):
                                       verbose_name=_("Latest start (UTC)"),
                                       filters=TIME)
     duration = tables.Column(_duration, verbose_name=_("Duration"))
-    price = tables.Column('price', verbose_name=_("Max price / node-hour"))
+    price = tables.Column(lambda b: utils.format_price(b.price),
+                          verbose_name=_("Max price / node-hour"))
     status = tables.Column('status', verbose_name=_("Status"), status=True,
                            status_choices=(('open', None),
                                            ('contracted', True),

@@ -39,7 +39,7 @@ class IndexView(views.HorizonTemplateView):
                 body = api.prices(request, since=since)
                 points = [{'resource_class': p['resource_class'],
                            'time': api.parse_time(p['time']),
-                           'price': float(p['price'])}
+                           'price': api.decimal_price(p['price'])}
                           for p in body.get('prices', [])
                           if p.get('price') is not None]
                 depth = body.get('depth', [])

@@ -1,0 +1,17 @@
+"""The panel's own code under Horizon's test settings (no Horizon server,
+no APIs: the flocxclient calls are mocked at flocx_dashboard.api).
+
+Skipped where Horizon is not installed (it is not a dependency of the
+services' test environment).
+"""
+import os
+
+import pytest
+
+pytest.importorskip('openstack_dashboard')
+os.environ.setdefault('DJANGO_SETTINGS_MODULE',
+                      'openstack_dashboard.test.settings')
+
+import django  # noqa: E402
+
+django.setup()
