@@ -78,12 +78,13 @@ class Horizon:
         return self.site_packages() / 'openstack_dashboard'
 
     def installed(self):
-        """True when the venv can import Horizon, Playwright and flocx_dashboard."""
+        """True when the venv can import Horizon, Playwright, pytest and
+        flocx_dashboard."""
         if not self.python.exists():
             return False
         probe = subprocess.run(
             [str(self.python), '-c',
-             'import openstack_dashboard, playwright, flocx_dashboard, '
+             'import openstack_dashboard, playwright, pytest, flocx_dashboard, '
              'flocxclient'],
             check=False, capture_output=True)
         return probe.returncode == 0
