@@ -47,11 +47,22 @@ def iso(seconds):
         seconds, datetime.timezone.utc).isoformat()
 
 
+# The property that names an order's party (its organization, or its
+# project), set from the market's word over anything the publisher wrote:
+# every bid forbids its own party's offers, as an ordinary constraint, so
+# that no plan sells a party its own node.
+PARTY = 'flocx:party'
+
+
+def _party(item):
+    return item.get('party') or item['project_id']
+
+
 def to_offer(item):
     return book.Offer(
         uuid=item['uuid'], project_id=item['project_id'],
         resource_class=item['resource_class'],
-        properties=item.get('properties') or {},
+        properties={**(item.get('properties') or {}), PARTY: _party(item)},
         start=epoch(item['start_time']), end=epoch(item['end_time']),
         price=float(item['price']),
         busy=tuple(sorted((epoch(s), epoch(e))
@@ -63,9 +74,9 @@ def to_bid(item):
         uuid=item['uuid'], project_id=item['project_id'],
         quantity=int(item['quantity']),
         resource_class=item.get('resource_class'),
-        constraints=tuple(book.Constraint(c['property'], c['op'],
-                                          c['value'])
-                          for c in item.get('constraints') or []),
+        constraints=(*(book.Constraint(c['property'], c['op'], c['value'])
+                       for c in item.get('constraints') or []),
+                     book.Constraint(PARTY, '!=', _party(item))),
         start=epoch(item['start_time']),
         latest_start=epoch(item['latest_start_time']),
         duration=float(item['duration']), price=float(item['price']),

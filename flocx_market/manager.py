@@ -25,7 +25,7 @@ class MarketManager:
         self.market = services.market
 
     def get_order_book(self, ctx):
-        return self.db.order_book()
+        return self.market.order_book()
 
     def commit_awards(self, ctx, round_id, awards):
         return self.market.commit_awards(ctx, round_id, awards)

@@ -55,7 +55,7 @@ class Market:
     def create_offer(self, ctx, values):
         offer = self.db.create_offer(self._in_its_cloud(ctx, values))
         self.notifier.emit(ctx, 'Offer', 'create', offer)
-        self.auction.order_created(ctx, 'offer', offer)
+        self.auction.order_created(ctx, 'offer', self._with_party(offer))
         return offer
 
     def cancel_offer(self, ctx, uuid, reason='cancelled by its owner',
@@ -74,8 +74,29 @@ class Market:
     def create_bid(self, ctx, values):
         bid = self.db.create_bid(values)
         self.notifier.emit(ctx, 'Bid', 'create', bid)
-        self.auction.order_created(ctx, 'bid', bid)
+        self.auction.order_created(ctx, 'bid', self._with_party(bid))
         return bid
+
+    # No party rents its own node: neither a project nor an organization
+    # through another of its projects, in any cloud. The engine gets each
+    # order's party and never pairs a bid with an offer of the same; the
+    # market refuses such a contract all the same (commit_award).
+
+    def parties(self):
+        """{project: the organization it trades as} (see db)."""
+        return self.db.organization_members(self.home_cloud)
+
+    def _with_party(self, order, parties=None):
+        parties = self.parties() if parties is None else parties
+        return dict(order, party=parties.get(order['project_id'],
+                                             order['project_id']))
+
+    def order_book(self):
+        """The open book as the engine plans with it: each order with its
+        party."""
+        book, parties = self.db.order_book(), self.parties()
+        return {kind: [self._with_party(order, parties) for order in orders]
+                for kind, orders in book.items()}
 
     def cancel_bid(self, ctx, uuid, reason='cancelled by its owner'):
         bid = self.db.cancel_bid(uuid, reason)
@@ -86,6 +107,7 @@ class Market:
     def commit_awards(self, ctx, round_id, awards):
         """Write what a round decided; refuse, one by one, what is stale."""
         accepted, refused = [], []
+        parties = self.parties()
         for award in awards:
             award = dict(award, round_id=round_id,
                          start_time=_time(award['start_time']),
@@ -94,7 +116,7 @@ class Market:
             # answer) returns the same contracts; tell nobody twice.
             known = self.db.get_contract(award['uuid']) is not None
             try:
-                contract = self.db.commit_award(award)
+                contract = self.db.commit_award(award, parties=parties)
             except db_api.Refused as e:
                 LOG.info('Refused contract for bid %s: %s',
                          award['bid_uuid'], e)

@@ -18,6 +18,7 @@ from oslo_utils import timeutils
 import sqlalchemy as sa
 
 from flocx_common.api import errors
+from flocx_common import context
 from flocx_common import db
 from flocx_common import hardware
 from flocx_market.db import lifecycle
@@ -338,14 +339,16 @@ class Connection(lifecycle.Lifecycle, db.Connection):
                                   sort_key, sort_dir, internal=())
             return self._with_nodes(session, rows)
 
-    def commit_award(self, award, now=None):
+    def commit_award(self, award, now=None, parties=None):
         """Write one contract from the engine's award, or raise Refused.
 
+        ``parties`` maps projects to the organization they trade as
+        (organization_members): no party rents its own node.
         Idempotent: the same award committed twice returns the contract.
         """
         now = now or timeutils.utcnow()
         try:
-            contract = self._book_in_transaction(award, now)
+            contract = self._book_in_transaction(award, now, parties or {})
         except Refused:
             existing = self._contract_for_bid(award['bid_uuid'])
             if existing and existing['uuid'] == award['uuid']:
@@ -354,11 +357,11 @@ class Connection(lifecycle.Lifecycle, db.Connection):
         return self.get_contract(contract['uuid'])
 
     @retry_on_deadlock
-    def _book_in_transaction(self, award, now):
+    def _book_in_transaction(self, award, now, parties):
         with self.writer() as session:
-            return self._book(session, award, now)
+            return self._book(session, award, now, parties)
 
-    def _book(self, session, award, now):
+    def _book(self, session, award, now, parties):
         start, end = award['start_time'], award['end_time']
         bid = session.execute(sa.select(models.bids).where(
             models.bids.c.uuid == award['bid_uuid'])).mappings().first()
@@ -423,7 +426,7 @@ class Connection(lifecycle.Lifecycle, db.Connection):
                 .with_for_update()).mappings().first()
             owner_price = decimal.Decimal(str(node['price']))
             problem = _offer_problem(offer, bid, start, end, owner_price,
-                                     price)
+                                     price, parties)
             if problem:
                 raise Refused(f'offer {offer["uuid"]}: {problem}')
             # The node is not sold again until the end of the cleaning gap
@@ -805,6 +808,21 @@ class Connection(lifecycle.Lifecycle, db.Connection):
                 f'Project {project_id} of cloud {cloud} is not in '
                 f'organization {uuid}.')
 
+    def organization_members(self, home_cloud):
+        """{project, as the market names it: its organization's uuid}.
+
+        A project of ``home_cloud`` (the market's own) is named by its id,
+        another cloud's as CLOUD:ID (flocx_common.context).
+        """
+        t, members = models.organizations, models.organization_projects
+        with self.reader() as session:
+            rows = session.execute(
+                sa.select(members.c.cloud, members.c.project_id, t.c.uuid)
+                .join(t, members.c.organization_id == t.c.id)).all()
+        return {(project if cloud == home_cloud else
+                 context.qualified_project(cloud, project)): uuid
+                for cloud, project, uuid in rows}
+
     def organization_of(self, cloud, project_id):
         """The uuid of the organization a cloud's project takes part as."""
         t, members = models.organizations, models.organization_projects
@@ -892,11 +910,16 @@ def _common_filters(table, filters):
     return where
 
 
-def _offer_problem(offer, bid, start, end, owner_price, renter_price):
+def _offer_problem(offer, bid, start, end, owner_price, renter_price,
+                   parties):
     if offer['status'] != 'open':
         return f'it is {offer["status"]}'
     if offer['project_id'] == bid['project_id']:
         return 'a project cannot rent its own node'
+    organization = parties.get(offer['project_id'])
+    if organization and organization == parties.get(bid['project_id']):
+        return (f'organization {organization} cannot rent its own node '
+                '(offered by another of its projects)')
     if not (offer['start_time'] <= start and end <= offer['end_time']):
         return 'the contract is outside its window'
     if owner_price < offer['price']:

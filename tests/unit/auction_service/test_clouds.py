@@ -64,3 +64,46 @@ class CloudRoundTest(test_federation.FederationBase):
         _, contracts = self._round_for(
             [{'property': 'site', 'op': 'in', 'value': ['paris', 'lyon']}])
         self.assertEqual([], contracts)
+
+
+class NoSaleToItselfTest(CloudRoundTest):
+    """A round never sells a party its own node: not a project, and not an
+    organization, whichever of its clouds the offer and the bid come from."""
+
+    def _contracts_of(self, client, bid):
+        return [c['offer_uuids'] for c in client.get('/v1/contracts').json[
+            'contracts'] if c['bid_uuid'] == bid['uuid']]
+
+    def _round(self, client, **bid):
+        bid = self.make_bid(client=client, price=5.0, start=2,
+                            duration=3600, **bid)
+        engine = self.engine_service.engine
+        self.assertTrue(engine_test.wait_for(
+            lambda: engine.book.sizes()['bids'] >= 1))
+        self.auction_admin.post('/v1/rounds')
+        return self._contracts_of(client, bid)
+
+    def test_a_project_gets_another_projects_node(self):
+        # org-a's own node is the cheapest that fits; it gets cloud-b's.
+        self.assertEqual([[self.b_offer['uuid']]], self._round(self.org_a))
+
+    def test_an_organization_gets_no_node_of_its_own_in_any_cloud(self):
+        resp = self.market_admin.post('/v1/clouds', {
+            'name': 'home', 'keystone_url': 'https://home.example/v3'})
+        self.assertEqual(201, resp.status_code, resp.body)
+        resp = self.market_admin.post(
+            f'/v1/organizations/{self.acme["uuid"]}/projects',
+            {'cloud': 'home', 'project_id': 'org-a'})
+        self.assertEqual(201, resp.status_code, resp.body)
+        org_c_offer = self.make_offer(project='org-c', price=3.0)
+        # acme is org-a here and b-proj in cloud-b: the dearest node, org-c's.
+        self.assertEqual([[org_c_offer['uuid']]], self._round(self.org_a))
+        # And cloud-b's b-proj, bidding, gets neither acme node either.
+        resp = self.b_member.post('/v1/bids', market_base.bid_body(
+            price=5.0, start=3, duration=3600))
+        self.assertEqual(201, resp.status_code, resp.body)
+        engine = self.engine_service.engine
+        self.assertTrue(engine_test.wait_for(
+            lambda: engine.book.sizes()['bids'] >= 1))
+        self.auction_admin.post('/v1/rounds')
+        self.assertEqual([], self._contracts_of(self.b_member, resp.json))
