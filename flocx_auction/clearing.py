@@ -71,7 +71,7 @@ def clear_round(
     asks = {o.uuid: o.price for o in live_offers}
     welfare = sum(contract_welfare(a, bid_by_uuid[a.bid_uuid], asks) for a in awards)
     planned_welfare = sum(contract_welfare(a, bid_by_uuid[a.bid_uuid], asks) for a in planned)
-    traded = {market.class_of_award(a) for a in awards}
+    traded = {c for a in awards for c in market.classes_of_award(a)}
 
     return RoundResult(
         awards=awards,

@@ -79,6 +79,7 @@ class Market:
             for hw in self.classes
         ]
         self._eligible_cache: dict = {}
+        self._gap_cache: dict | None = None
         self._typical_ask: dict = {}
         self._class_of_offer = {}
         # The uuids of the bids the round must answer now (set by
@@ -107,6 +108,39 @@ class Market:
             )
         return self._eligible_cache[key]
 
+    def _gap_arrays(self, c: int):
+        """The free gaps of class `c` as arrays (start, end, ask), built once."""
+        if self._gap_cache is None:
+            self._gap_cache = {}
+        if c not in self._gap_cache:
+            gaps = self._gaps[c]
+            self._gap_cache[c] = (
+                np.array([s for _, s, _ in gaps], dtype=float),
+                np.array([e for _, _, e in gaps], dtype=float),
+                self.asks[np.array([i for i, _, _ in gaps], dtype=np.int64)],
+            )
+        return self._gap_cache[c]
+
+    def may_fit(self, bid: Bid) -> bool:
+        """False if no plan can serve `bid` this round: fewer than `quantity` free
+        gaps of nodes it may use, at most its price, are long enough for it
+        somewhere in its start range (a gap per node at any one time, so this
+        bounds the nodes free together)."""
+        first, last = max(bid.start, self.now), bid.latest_start
+        if first > last:
+            return False
+        count = 0
+        for c in self.eligible_classes(bid):
+            gs, ge, ask = self._gap_arrays(c)
+            if not len(gs):
+                continue
+            count += int(np.count_nonzero(
+                (ask <= bid.price) & (gs <= last) & (ge >= first + bid.duration)
+                & (ge - np.maximum(gs, first) >= bid.duration)))
+            if count >= bid.quantity:
+                return True
+        return False
+
     def typical_ask(self, bid: Bid) -> float:
         """Median ask of the offers the bid could use (inf if none)."""
         classes = self.eligible_classes(bid)
@@ -124,6 +158,10 @@ class Market:
         """
         surplus = max(bid.price - self.typical_ask(bid), 0.0)
         return (-surplus * bid.quantity * bid.duration, -bid.price, bid.uuid)
+
+    def classes_of_award(self, award: Award) -> set[str]:
+        """The resource classes of all of a contract's nodes."""
+        return {self._class_of_offer[uuid] for uuid, _ in award.nodes}
 
     def class_of_award(self, award: Award) -> str:
         """The resource class a contract trades in (that of its first node)."""

@@ -73,6 +73,12 @@ def plan_online(market: Market, bids, time_limit: float = TIME_LIMIT,
     bids = list(bids)
     if market.due is None or all(b.uuid in market.due for b in bids):
         return plan_welfare(market, bids, exact=exact, time_limit=time_limit)
+    # A bid that cannot be served even alone is in no plan: left out, it links
+    # no components (due, it is rejected). Bids only: the book's own nodes
+    # may gain free time in a later round (new offers), not in this one.
+    bids = [b for b in bids if market.may_fit(b)]
+    if not any(b.uuid in market.due for b in bids):
+        return []
     component = _components(market, bids)
     wanted = {component[i] for i, b in enumerate(bids) if b.uuid in market.due}
     relevant = [b for b, c in zip(bids, component) if c in wanted]

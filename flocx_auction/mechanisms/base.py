@@ -97,8 +97,13 @@ def supply_prices(market: Market, allocations) -> dict[str, float]:
     price recovers the others').
     """
     prices: dict[str, float] = {}
-    for cls, group in by_resource_class(market, allocations).items():
-        prices[cls] = max(max_ask(market, a) for a in group)
+    # By each node's own class: a contract may span classes (a bid with
+    # constraints only), and a class's price is never another class's ask.
+    for a in allocations:
+        for i in a.offers:
+            offer = market.offers[i]
+            if offer.price > prices.get(offer.resource_class, -np.inf):
+                prices[offer.resource_class] = float(offer.price)
     return prices
 
 

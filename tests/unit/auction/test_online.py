@@ -93,3 +93,31 @@ def test_a_due_bid_still_weighed_against_the_open_bids_it_competes_with():
     result = clear_round(offers, [due, better, apart], h(0), "welfare", 5 * HOUR,
                          next_round=h(1))
     assert result.awards == [] and result.rejected == ["b1"]
+
+
+def test_a_bid_that_cannot_be_served_alone_links_no_bids():
+    """b2 (not due) wants 3 nodes where 2 exist: it is in no plan, so it no
+    longer ties the due b1 to b3 (planned apart, greedily); b4, due, cannot be
+    served alone either and is rejected."""
+    offers = [offer("o1", 0, 100), offer("o2", 0, 100)]
+    due = bid("b1", start=5, duration=10, price=2.0)
+    too_big = bid("b2", quantity=3, start=12, duration=40, price=9.0)
+    later = bid("b3", start=45, duration=5, price=3.0)
+    hopeless = bid("b4", quantity=3, start=5, duration=1, price=9.0)
+    result = clear_round(offers, [due, too_big, later, hopeless], h(0), "welfare", 5 * HOUR,
+                         next_round=h(1))
+    assert [a.bid_uuid for a in result.awards] == ["b1"]
+    assert result.rejected == ["b4"]
+    assert result.stats["planned_contracts"] == 2  # b1, and b3 planned apart
+
+
+def test_a_contract_across_classes_publishes_each_class_its_own_highest_ask():
+    """A bid with constraints only may take nodes of two resource classes: the
+    price of each class is the highest ask of that class's nodes that traded."""
+    offers = [offer("o1", 0, 10, price=0.5), offer("o2", 0, 10, price=1.0, rc="bm.big")]
+    either = bid("b1", quantity=2, start=1, duration=2, price=3.0, rc=None,
+                 constraints=[("cpus", ">=", 1)])
+    for mechanism in MECHANISMS:
+        result = clear_round(offers, [either], h(0), mechanism)
+        if result.awards:
+            assert result.clearing_prices == {"bm.small": 0.5, "bm.big": 1.0}, mechanism
