@@ -4,6 +4,7 @@ No JavaScript, no CDN: the Market panel embeds the returned markup. Every
 text that comes from an API is escaped.
 """
 import datetime
+import math
 
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -31,6 +32,18 @@ def _nice_max(value):
     for mult in (1, 2, 2.5, 5, 10):
         if value <= mult * step:
             return float(mult * step)
+    return float(value)
+
+
+def _nice_ceiling(value):
+    """The axis end for ``value``: 1, 2, 2.5 or 5 times a power of ten,
+    small amounts too (0.03 -> 0.05; _nice_max makes 1 of it)."""
+    if value <= 0:
+        return 1.0
+    step = 10.0 ** math.floor(math.log10(value))
+    for mult in (1, 2, 2.5, 5, 10):
+        if value <= mult * step * (1 + 1e-9):
+            return mult * step
     return float(value)
 
 
@@ -273,8 +286,8 @@ def paid_vs_earned(points, width=640, bar_height=12, limit=40):
     row_h = bar_height * 2 + 12
     height = top + row_h * len(points) + 10
     plot_w = width - left - right
-    x_max = _nice_max(max(float(max(p['paid'], p['earned'], 0))
-                          for p in points))
+    x_max = _nice_ceiling(max(float(max(p['paid'], p['earned'], 0))
+                              for p in points))
     series = (('paid', _('paid'), PALETTE[1]),
               ('earned', _('earned'), PALETTE[2]))
     parts = [(f'<svg xmlns="http://www.w3.org/2000/svg" class="flocx-chart" '

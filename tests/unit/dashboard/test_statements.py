@@ -144,6 +144,23 @@ def test_chart_draws_paid_and_earned_per_contract():
     assert charts.paid_vs_earned([]) == ''
 
 
+def test_chart_scales_to_cents():
+    # A rental of minutes costs cents: the bars still fill the plot.
+    svg = charts.paid_vs_earned([{'contract_uuid': 'c-1', 'paid': D('0.03'),
+                                  'earned': D('0.01')}])
+    widths = [float(part.split('width="')[1].split('"')[0])
+              for part in svg.split('<rect class="flocx-statement-')[1:]]
+    plot = 640 - 90 - 150
+    assert widths[0] == pytest.approx(plot * 0.03 / 0.05, abs=0.1)
+    assert widths[1] == pytest.approx(widths[0] / 3, abs=0.1)
+
+
+@pytest.mark.parametrize('value, axis', [
+    (0.03, 0.05), (0.01, 0.01), (6.5, 10), (3, 5), (120, 200), (0, 1)])
+def test_chart_axis_ends(value, axis):
+    assert charts._nice_ceiling(value) == pytest.approx(axis)
+
+
 def test_chart_escapes_what_the_api_says():
     svg = charts.paid_vs_earned([{'contract_uuid': '<script>x',
                                   'paid': D('1'), 'earned': D('0')}])
