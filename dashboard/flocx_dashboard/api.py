@@ -218,6 +218,23 @@ def contract_access(request, uuid):
         'access']
 
 
+# Market: money and the owners' record (microversion 1.1)
+def statement_get(request, period=None, project_id=None):
+    """GET /v1/statements: {period, project_id, start_time, end_time,
+    contracts: [{contract_uuid, project_id, role, node_hours, paid,
+    refunds, fees, earned}], organizations: [{project_id, paid, refunds,
+    fees, earned}], totals: {renters_paid, owners_earned}, and for a
+    system reader operator: {surplus, fees}}; amounts are decimal strings.
+    A malformed or future period: 400, with the market's reason."""
+    return flocxclient(request, MARKETPLACE).get_statement(
+        period=period or None, project_id=project_id or None)
+
+
+def reliability_list(request):
+    """[{owner_project_id, contracts, revocations}] of every owner."""
+    return flocxclient(request, MARKETPLACE).get_reliability()
+
+
 # Auction
 def prices(request, resource_class=None, since=None):
     """{"prices": [{resource_class, round_id, time, price}], "depth": [...]}"""

@@ -4,9 +4,11 @@ No JavaScript, no CDN: the Market panel embeds the returned markup. Every
 text that comes from an API is escaped.
 """
 import datetime
+import math
 
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from flocx_dashboard import utils
 
@@ -30,6 +32,18 @@ def _nice_max(value):
     for mult in (1, 2, 2.5, 5, 10):
         if value <= mult * step:
             return float(mult * step)
+    return float(value)
+
+
+def _nice_ceiling(value):
+    """The axis end for ``value``: 1, 2, 2.5 or 5 times a power of ten,
+    small amounts too (0.03 -> 0.05; _nice_max makes 1 of it)."""
+    if value <= 0:
+        return 1.0
+    step = 10.0 ** math.floor(math.log10(value))
+    for mult in (1, 2, 2.5, 5, 10):
+        if value <= mult * step * (1 + 1e-9):
+            return mult * step
     return float(value)
 
 
@@ -251,5 +265,57 @@ def booking_timeline(availability, now=None, width=760, height=120):
                      f'height="10" fill="{color}" stroke="#ccc"/>'
                      f'<text x="{lx + 14}" y="{legend_y}" '
                      f'dominant-baseline="middle">{label}</text>')
+    parts.append('</svg>')
+    return mark_safe(''.join(parts))
+
+
+def paid_vs_earned(points, width=640, bar_height=12, limit=40):
+    """What was paid for and earned on each contract of a statement, as
+    two bars per contract.
+
+    ``points``: [{"contract_uuid", "paid", "earned"}], amounts as exact
+    Decimals (drawn as floats, labelled exactly); at most ``limit``
+    contracts, the largest first. Returns SVG markup, or '' when there is
+    nothing to draw.
+    """
+    points = sorted(points, key=lambda p: (-max(p['paid'], p['earned']),
+                                           p['contract_uuid']))[:limit]
+    if not points:
+        return ''
+    left, right, top = 90, 150, 24
+    row_h = bar_height * 2 + 12
+    height = top + row_h * len(points) + 10
+    plot_w = width - left - right
+    x_max = _nice_ceiling(max(float(max(p['paid'], p['earned'], 0))
+                              for p in points))
+    series = (('paid', _('paid'), PALETTE[1]),
+              ('earned', _('earned'), PALETTE[2]))
+    parts = [(f'<svg xmlns="http://www.w3.org/2000/svg" class="flocx-chart" '
+              f'id="flocx-statement-chart" role="img" width="{width}" '
+              f'height="{height}" viewBox="0 0 {width} {height}" {FONT}>'),
+             '<title>Paid and earned per contract</title>']
+    for k, (_key, label, color) in enumerate(series):
+        lx = left + k * 120
+        parts.append(f'<rect x="{lx}" y="4" width="10" height="10" '
+                     f'fill="{color}"/><text x="{lx + 14}" y="9" '
+                     f'dominant-baseline="middle">{escape(label)}</text>')
+    for n, point in enumerate(points):
+        y0 = top + n * row_h
+        uuid = escape(point['contract_uuid'])
+        parts.append(f'<text x="{left - 8}" y="{y0 + bar_height}" '
+                     f'text-anchor="end" dominant-baseline="middle">'
+                     f'{escape(point["contract_uuid"][:8])}</text>')
+        for k, (key, label, color) in enumerate(series):
+            value = point[key]
+            yy = y0 + k * (bar_height + 2)
+            w = _num(max(float(value) / x_max * plot_w, 1 if value else 0))
+            amount = utils.format_price(value)
+            parts.append(f'<rect class="flocx-statement-{key}" x="{left}" '
+                         f'y="{yy}" width="{w}" height="{bar_height}" '
+                         f'fill="{color}"><title>{uuid}: {escape(label)} '
+                         f'{amount}</title></rect>')
+            parts.append(f'<text x="{left + float(w) + 4}" '
+                         f'y="{yy + bar_height / 2}" '
+                         f'dominant-baseline="middle">{amount}</text>')
     parts.append('</svg>')
     return mark_safe(''.join(parts))

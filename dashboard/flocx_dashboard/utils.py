@@ -64,6 +64,16 @@ def format_price(value):
     return f'{price:f}'
 
 
+def format_decimal(value):
+    """An exact decimal (node-hours) with every digit it has and no
+    exponent: '2', '1.5', '0.000278'; '-' for none."""
+    from flocx_dashboard import api
+    number = api.decimal_price(value)
+    if number is None:
+        return '-'
+    return f'{number.normalize():f}'
+
+
 def constraints_text(constraints):
     return '; '.join(f"{c['property']} {c['op']} {format_value(c['value'])}"
                      for c in constraints or []) or '-'

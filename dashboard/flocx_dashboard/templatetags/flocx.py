@@ -22,3 +22,10 @@ def utc(value):
     """{{ offer.start_time|utc }}: '2026-12-07 14:00' (the API's UTC)."""
     when = api.parse_time(value) if value else None
     return when.strftime('%Y-%m-%d %H:%M') if when else '-'
+
+
+@register.filter
+def decimal(value):
+    """{{ row.node_hours|decimal }}: an exact decimal, every digit it has
+    and no exponent ('2', '1.5', '0.000278'); '-' for none."""
+    return utils.format_decimal(value)

@@ -10,9 +10,15 @@ market, the API's reason shown on the form) and cancels a second bid. After
 an auction round both see the contract, with detail pages; the renter
 extends it; the owner sees the offer booked on its timeline, with Withdraw
 and no Cancel, and withdraws what is unsold; the renter returns the node
-early. Every page visited is kept as a PNG in test-artifacts/horizon/.
+early; the owner revokes a second rental. Both then read their Statements:
+each contract's amounts as GET /v1/statements gives them, the chart, the
+CSV download, and a future month refused with the market's reason. Every
+page visited is kept as a PNG in test-artifacts/horizon/.
 """
+import csv
 import datetime
+import decimal
+import io
 import json
 import re
 import time
@@ -144,7 +150,9 @@ def test_whole_rental_in_horizon(horizon_install, flocx_local, horizon,
         renter_sees_contract(page, flocx, contract, bid, shots)
         owner_sees_booking(owner, flocx, contract, offer, shots)
         renter_returns_early(page, flocx, contract, shots)
-        owner_revokes(owner, page, flocx, spare_node, shots)
+        revoked = owner_revokes(owner, page, flocx, spare_node, shots)
+        both_read_statements(page, owner, flocx, (contract['uuid'], revoked),
+                             shots)
         assert page.problems == []
         assert owner.problems == []
     finally:
@@ -505,6 +513,16 @@ def owner_revokes(owner, renter, flocx, node_id, shots):
         'revoked: disk failing, sorry')
     shots(renter, 'contract-revoked-renter')
 
+    # Renters see the revocation in the owner's record, next to its offers.
+    owners = market_get(flocx, 'flocx-org-b-member', '/v1/reliability',
+                        owner_project_id=offer['project_id'])['owners']
+    assert owners == [{'owner_project_id': offer['project_id'],
+                       'contracts': 2, 'revocations': 1}], owners
+    open_panel(renter, 'Offers')
+    expect(renter.locator(f'tr#offers__row__{offer["uuid"]}')) \
+        .to_contain_text('1 of 2 contracts')
+    shots(renter, 'offers-owner-reliability')
+
     # Nothing holds the offer now: Cancel again, no Withdraw.
     open_panel(owner, 'Offers')
     row = owner.locator(f'tr#offers__row__{offer["uuid"]}')
@@ -518,3 +536,95 @@ def owner_revokes(owner, renter, flocx, node_id, shots):
     expect(owner.locator(f'tr#offers__row__{offer["uuid"]}')) \
         .to_contain_text('cancelled')
     shots(owner, 'offers-owner-cancelled')
+    return uuid
+
+
+def both_read_statements(renter, owner, flocx, contracts, shots):
+    """At the end of the rentals, each party's Statements panel shows each
+    of its contracts with the amounts of GET /v1/statements, exactly."""
+    for page, user, role, name in ((renter, 'org-b-member', 'renter',
+                                    'statements-renter'),
+                                   (owner, 'org-a-member', 'owner',
+                                    'statements-owner')):
+        statement_matches_api(page, flocx, user, role, contracts, name,
+                              shots)
+    future_month_is_refused(renter, shots)
+
+
+def statement_matches_api(page, flocx, user, role, contracts, name,
+                          shots):
+    from playwright.sync_api import expect
+    D = decimal.Decimal
+    open_panel(page, 'Statements')
+    expect(page.locator('#flocx-statement-title')).to_contain_text(
+        utcnow().strftime('%Y-%m'))
+    statement = market_get(flocx, f'flocx-{user}', '/v1/statements')
+    mine = {c['contract_uuid']: c for c in statement['contracts']
+            if c['role'] == role}
+    # This test's two rentals (returned early, revoked).
+    assert set(contracts) <= set(mine), (contracts, statement)
+    assert 'operator' not in statement
+    table = page.locator('#flocx-statement-contracts')
+    expect(table.locator('tr.flocx-statement-row')).to_have_count(
+        len(statement['contracts']))
+    for entry in statement['contracts']:
+        row = page.locator(
+            f'#flocx-statement-{entry["contract_uuid"]}-{entry["role"]}')
+        expect(row.locator('.flocx-role')).to_have_text(entry['role'])
+        for key in ('paid', 'refunds', 'fees', 'earned'):
+            expect(row.locator(f'.flocx-{key}')).to_have_text(
+                f'{D(entry[key]):.2f}')
+        net = (D(entry['earned']) - D(entry['paid']) + D(entry['refunds'])
+               - D(entry['fees']))
+        expect(row.locator('.flocx-net')).to_have_text(f'{net:.2f}')
+        hours = row.locator('.flocx-node-hours').inner_text()
+        assert D(hours) == D(entry['node_hours']), (hours, entry)
+    if role == 'renter':
+        # What the renter paid for each, net, is the contract's cost.
+        for uuid in contracts:
+            cost = market_get(flocx, f'flocx-{user}',
+                              f'/v1/contracts/{uuid}')['cost']
+            entry = mine[uuid]
+            assert (D(entry['paid']) - D(entry['refunds'])
+                    + D(entry['fees'])) == D(repr(cost)).quantize(
+                        D('0.01')), (entry, cost)
+    totals = page.locator('#flocx-statement-totals')
+    paid = sum((D(c['paid']) - D(c['refunds']) + D(c['fees'])
+                for c in statement['contracts']), D(0))
+    assert paid == D(statement['totals']['renters_paid'])
+    expect(totals.locator('.flocx-earned')).to_have_text(
+        statement['totals']['owners_earned'])
+    chart = page.locator('#flocx-statement-chart')
+    expect(chart).to_be_visible()
+    expect(chart.locator('.flocx-statement-paid')).to_have_count(
+        len({c['contract_uuid'] for c in statement['contracts']}))
+    shots(page, name)
+
+    # The CSV download: the same rows and amounts.
+    with page.expect_download() as download:
+        page.click('#flocx-statement-csv')
+    text = open(download.value.path(), encoding='utf-8').read()
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert len(rows) == len(statement['contracts']), text
+    by_key = {(r['contract_uuid'], r['role']): r for r in rows}
+    for entry in statement['contracts']:
+        line = by_key[entry['contract_uuid'], entry['role']]
+        assert line['period'] == statement['period']
+        for key in ('paid', 'refunds', 'fees', 'earned'):
+            assert D(line[key]) == D(entry[key]), (key, line, entry)
+        assert D(line['node_hours']) == D(entry['node_hours'])
+
+
+def future_month_is_refused(page, shots):
+    """A future month: the market's 400 and its reason, on the page."""
+    from playwright.sync_api import expect
+    now = utcnow()
+    future = f'{now.year + 1}-{now.month:02d}'
+    page.locator('#flocx-period').fill(future)
+    page.click('#flocx-period-show')
+    page.wait_for_load_state('networkidle')
+    refused = page.locator('#flocx-statement-refused')
+    expect(refused).to_contain_text(f'period {future} is in the future')
+    expect(refused).to_contain_text('HTTP 400')
+    expect(page.locator('#flocx-statement-contracts')).to_have_count(0)
+    shots(page, 'statements-future-refused')

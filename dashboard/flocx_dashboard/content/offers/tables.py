@@ -118,6 +118,11 @@ class OffersTable(tables.DataTable):
     end_time = tables.Column('end_time', verbose_name=_("Until (UTC)"),
                              filters=TIME)
     mine = tables.Column('mine', verbose_name=_("Offered by"))
+    reliability = tables.Column(
+        lambda o: o.get('reliability', '-'),
+        verbose_name=_("Owner's revocations"),
+        help_text=_("In how many of the owner's contracts it revoked "
+                    "nodes (ended them early), of all its contracts."))
     state = tables.Column(_state, verbose_name=_("Status"),
                           status=True, display_choices=STATE_DISPLAY,
                           status_choices=(('open', True),

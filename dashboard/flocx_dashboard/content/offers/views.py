@@ -32,6 +32,28 @@ def annotate(request, offers):
     return offers
 
 
+def add_reliability(request, offers):
+    """Each offer's owner's record, for renters to judge it by: in how
+    many of its contracts it revoked nodes (the market's GET
+    /v1/reliability, one call). Unknown ('-') if the market does not
+    answer: the offers are shown all the same."""
+    try:
+        record = {r['owner_project_id']: r
+                  for r in api.reliability_list(request)}
+    except api.ERRORS:
+        record = None
+    for offer in offers:
+        owner = None if record is None else record.get(
+            offer.project_id, {'contracts': 0, 'revocations': 0})
+        offer['revocations'] = None if owner is None else \
+            owner['revocations']
+        offer['reliability'] = '-' if owner is None else (
+            _('%(revoked)s of %(contracts)s contracts') % {
+                'revoked': owner['revocations'],
+                'contracts': owner['contracts']})
+    return offers
+
+
 class IndexView(tables.MultiTableView):
     table_classes = (offer_tables.OffersTable, offer_tables.NodesTable)
     template_name = 'project/offers/index.html'
@@ -40,7 +62,8 @@ class IndexView(tables.MultiTableView):
     @memoized.memoized_method
     def _offers(self):
         try:
-            return annotate(self.request, api.offer_list(self.request))
+            return add_reliability(self.request, annotate(
+                self.request, api.offer_list(self.request)))
         except api.ERRORS:
             exceptions.handle(self.request,
                               _('Unable to retrieve the offers.'))
@@ -126,8 +149,8 @@ class DetailView(tabs.TabView):
     @memoized.memoized_method
     def get_data(self):
         try:
-            offer, = annotate(self.request, [
-                api.offer_get(self.request, self.kwargs['offer_id'])])
+            offer, = add_reliability(self.request, annotate(self.request, [
+                api.offer_get(self.request, self.kwargs['offer_id'])]))
         except api.ERRORS:
             exceptions.handle(self.request,
                               _('Unable to retrieve the offer.'),
