@@ -135,10 +135,6 @@ class Market:
             self._cloud_groups[eligible] = groups
         return self._cloud_groups[eligible]
 
-    def cloud_of(self, offer: int):
-        """The cloud of offer `offer` (an index), None if it names none."""
-        return self.offers[offer].properties.get(CLOUD)
-
     def _gap_arrays(self, c: int):
         """The free gaps of class `c` as arrays (start, end, ask), built once."""
         if self._gap_cache is None:
