@@ -13,6 +13,9 @@ import dataclasses
 import operator
 from collections.abc import Mapping
 HOUR = 3600.0
+# The offer property that names the cloud of an offer's node (the market writes
+# it); offers without it are all of one unnamed cloud.
+CLOUD = "cloud"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -67,7 +70,10 @@ class Offer:
 @dataclasses.dataclass(frozen=True)
 class Bid:
     """`quantity` nodes, all or nothing, for `duration` seconds, starting anywhere in
-    [start, latest_start], at up to `price` per node-hour."""
+    [start, latest_start], at up to `price` per node-hour.
+
+    All its nodes come from offers of one cloud (offer property `cloud`) unless
+    `span_clouds` is true; a bid of one node needs no such rule."""
 
     uuid: str
     project_id: str
@@ -80,6 +86,7 @@ class Bid:
     price: float
     decide_by: float | None
     created_at: float
+    span_clouds: bool = False
 
 
 @dataclasses.dataclass(frozen=True)

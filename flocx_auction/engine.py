@@ -81,7 +81,8 @@ def to_bid(item):
         latest_start=epoch(item['latest_start_time']),
         duration=float(item['duration']), price=float(item['price']),
         decide_by=epoch(item['decide_by']) if item.get('decide_by') else None,
-        created_at=epoch(item['created_at']))
+        created_at=epoch(item['created_at']),
+        span_clouds=bool(item.get('span_clouds')))
 
 
 def award_to_dict(award):

@@ -14,7 +14,7 @@ import dataclasses
 
 import numpy as np
 
-from flocx_auction.book import HOUR, Award, Bid, Offer
+from flocx_auction.book import CLOUD, HOUR, Award, Bid, Offer
 
 
 def _freeze(value):
@@ -88,6 +88,12 @@ class Market:
         for c, hw in enumerate(self.classes):
             for i in hw.offers:
                 self._class_of_offer[self.offers[i].uuid] = hw.resource_class
+        # The cloud of each hardware class (its offers' `cloud` property: part
+        # of the hardware, so one per class); a book of one cloud never splits
+        # a bid's classes by cloud.
+        self._cloud_of_class = [_freeze(hw.properties.get(CLOUD)) for hw in self.classes]
+        self.multi_cloud = len(set(self._cloud_of_class)) > 1
+        self._cloud_groups: dict = {}
 
     @property
     def stats(self) -> dict:
@@ -107,6 +113,27 @@ class Market:
                 and all(con.holds(hw.properties) for con in bid.constraints)
             )
         return self._eligible_cache[key]
+
+    def cloud_groups(self, bid: Bid) -> tuple[tuple[int, ...], ...] | None:
+        """The bid's eligible hardware classes per cloud, clouds in name order, when
+        the bid must get all its nodes in one cloud and could use more than one;
+        None when any mix of its eligible classes will do (a book of one cloud, a
+        bid of one node, a bid that may span clouds, eligible nodes in one cloud)."""
+        if not self.multi_cloud or bid.quantity <= 1 or bid.span_clouds:
+            return None
+        eligible = self.eligible_classes(bid)
+        if eligible not in self._cloud_groups:
+            by_cloud: dict = {}
+            for c in eligible:
+                by_cloud.setdefault(self._cloud_of_class[c], []).append(c)
+            groups = None
+            if len(by_cloud) > 1:
+                groups = tuple(
+                    tuple(by_cloud[k])
+                    for k in sorted(by_cloud, key=lambda k: (k is None, str(k)))
+                )
+            self._cloud_groups[eligible] = groups
+        return self._cloud_groups[eligible]
 
     def _gap_arrays(self, c: int):
         """The free gaps of class `c` as arrays (start, end, ask), built once."""
@@ -129,8 +156,15 @@ class Market:
         first, last = max(bid.start, self.now), bid.latest_start
         if first > last:
             return False
+        groups = self.cloud_groups(bid)
+        if groups is not None:
+            # All of its nodes in one cloud: enough of them in some cloud.
+            return any(self._may_fit_in(bid, classes, first, last) for classes in groups)
+        return self._may_fit_in(bid, self.eligible_classes(bid), first, last)
+
+    def _may_fit_in(self, bid: Bid, classes, first: float, last: float) -> bool:
         count = 0
-        for c in self.eligible_classes(bid):
+        for c in classes:
             gs, ge, ask = self._gap_arrays(c)
             if not len(gs):
                 continue
@@ -474,9 +508,11 @@ class Schedule:
         ]
         self._searches: dict = {}
 
-    def _searches_for(self, bid: Bid) -> list:
-        """(table, allowed hardware classes or None for all) to search for `bid`."""
-        eligible = self.market.eligible_classes(bid)
+    def _searches_for(self, bid: Bid, eligible: tuple | None = None) -> list:
+        """(table, allowed hardware classes or None for all) to search for `bid`
+        (on `eligible` hardware classes; default: all that it may use)."""
+        if eligible is None:
+            eligible = self.market.eligible_classes(bid)
         if eligible not in self._searches:
             allowed = np.zeros(len(self.market.classes), dtype=bool)
             allowed[list(eligible)] = True
@@ -495,7 +531,37 @@ class Schedule:
 
         `at` pins the start; `prefer` (a bool per market offer) puts those offers
         first whatever their ask: how a plan from the LP is followed.
+
+        A bid that must get all its nodes in one cloud (Market.cloud_groups) is
+        placed in each cloud in turn (nothing taken), and takes the best: most
+        `prefer`red nodes, then cheapest, then earliest, then first cloud by name.
         """
+        groups = self.market.cloud_groups(bid)
+        if groups is None:
+            found = self._find(bid, at, prefer, None)
+        else:
+            found, best = None, None
+            for classes in groups:
+                here = self._find(bid, at, prefer, classes)
+                if here is None:
+                    continue
+                start, chosen, rows = here
+                rank = (float(rows.asks[chosen].sum()), start)
+                if prefer is not None:
+                    rank = (-int(rows.preferred(prefer)[chosen].sum()), *rank)
+                if best is None or rank < best:
+                    found, best = here, rank
+        if found is None:
+            return None
+        start, chosen, rows = found
+        end = start + bid.duration
+        for i, row in zip(chosen.tolist(), rows.rows[chosen].tolist()):
+            self.free[rows.table_of(i)].take(row, start, end)
+        return Allocation(bid, float(start), tuple(sorted(rows.offers[chosen].tolist())))
+
+    def _find(self, bid: Bid, at, prefer, eligible):
+        """(start, chosen rows, candidates) of place, on the hardware classes
+        `eligible` (None: all the bid may use), or None; takes nothing."""
         first = max(bid.start, self.market.now)
         last = bid.latest_start
         if at is not None:
@@ -505,7 +571,9 @@ class Schedule:
         quantity = bid.quantity
         if first == last:
             # Only the cheapest rows can be chosen (unless `prefer` says otherwise).
-            rows = self._candidates(bid, first, last, quantity if prefer is None else None)
+            rows = self._candidates(
+                bid, first, last, quantity if prefer is None else None, eligible
+            )
             if rows is None:
                 return None
             start = first
@@ -520,7 +588,7 @@ class Schedule:
             cheap_count = 2 * quantity + 16
             rows = None
             if prefer is None:
-                rows = self._candidates(bid, first, last, 4 * cheap_count + 1)
+                rows = self._candidates(bid, first, last, 4 * cheap_count + 1, eligible)
                 if rows is None:
                     return None
                 cheap = _cheapest_rows(rows.asks, cheap_count)
@@ -537,7 +605,7 @@ class Schedule:
                         chosen = cheap[chosen]
             if start is None:
                 if rows is None or not rows.complete:
-                    rows = self._candidates(bid, first, last, None)
+                    rows = self._candidates(bid, first, last, None, eligible)
                     if rows is None:
                         return None
                 start, chosen = _cheapest_start(
@@ -550,13 +618,11 @@ class Schedule:
                 )
             if start is None:
                 return None
+        return start, chosen, rows
 
-        end = start + bid.duration
-        for i, row in zip(chosen.tolist(), rows.rows[chosen].tolist()):
-            self.free[rows.table_of(i)].take(row, start, end)
-        return Allocation(bid, float(start), tuple(sorted(rows.offers[chosen].tolist())))
-
-    def _candidates(self, bid: Bid, first: float, last: float, enough: int | None):
+    def _candidates(
+        self, bid: Bid, first: float, last: float, enough: int | None, eligible=None
+    ):
         """The free rows that could serve `bid` starting in [first, last] (all of them,
         or with `enough`, at least every one as cheap as the `enough`-th cheapest);
         None if fewer than its quantity."""
@@ -565,7 +631,7 @@ class Schedule:
         # Once a table has `enough` rows up to some ask, the others need not be read
         # beyond it: the search's price comes down as it goes.
         price = bid.price
-        for t, allowed in self._searches_for(bid):
+        for t, allowed in self._searches_for(bid, eligible):
             rows, earliest, latest, price = self.free[t].fitting(
                 first, last, bid.duration, price, allowed, enough
             )

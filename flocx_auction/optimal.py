@@ -18,6 +18,9 @@ so each z appears in two rows only. Nodes of a pool have identical free time, so
 a schedule whose occupancy never exceeds the pool size can be laid out on
 individual nodes (interval graph colouring); the aggregation is exact.
 
+A bid that must get all its nodes in one cloud (Market.cloud_groups) has a y per
+(start, cloud), its z only on that cloud's pools; the first row above allows one.
+
 Start times are restricted to the candidates given. When every time in the book
 is a whole hour, whole-hour candidates lose nothing (shift any optimal schedule
 left until each contract hits its earliest start or a gap/contract boundary),
@@ -143,15 +146,28 @@ def solve(
     # those nodes get a column: few bids on many nodes make a small model.
     total_quantity = sum(b.quantity for b in bids)
     for b, bid in enumerate(bids):
-        classes = [c for c in market.eligible_classes(bid) if c in per_class]
-        if not classes:
+        # A bid that must get all its nodes in one cloud has one bid start per
+        # (start, cloud), with nodes of that cloud's pools only: the row "one
+        # contract per bid" then chooses at most one cloud.
+        groups = market.cloud_groups(bid) or (market.eligible_classes(bid),)
+        choices = []
+        for group in groups:
+            classes = [c for c in group if c in per_class]
+            if not classes:
+                continue
+            ask = np.concatenate([per_class[c][3] for c in classes])
+            choices.append((
+                np.concatenate([per_class[c][0] for c in classes]),
+                np.concatenate([per_class[c][1] for c in classes]),
+                np.concatenate([per_class[c][2] for c in classes]),
+                ask,
+                ask <= bid.price,
+            ))
+        if not choices:
             continue
-        gap_id = np.concatenate([per_class[c][0] for c in classes])
-        gs = np.concatenate([per_class[c][1] for c in classes])
-        ge = np.concatenate([per_class[c][2] for c in classes])
-        ask = np.concatenate([per_class[c][3] for c in classes])
-        cheap = ask <= bid.price
-        for s in starts(market, bid):
+        for s, (gap_id, gs, ge, ask, cheap) in (
+            (s, choice) for s in starts(market, bid) for choice in choices
+        ):
             fit = np.flatnonzero(cheap & (gs <= s) & (ge >= s + bid.duration))
             pool_sizes = sizes[gap_owner[gap_id[fit]]]
             if pool_sizes.sum() < bid.quantity:

@@ -16,7 +16,8 @@ from flocx_cli import common
 LIST_COLUMNS = ('uuid', 'quantity', 'resource_class', 'start_time',
                 'duration', 'price', 'status')
 LONG_COLUMNS = ('project_id', 'constraints', 'latest_start_time',
-                'decide_by', 'status_reason', 'created_at', 'updated_at')
+                'decide_by', 'span_clouds', 'status_reason', 'created_at',
+                'updated_at')
 # How often --wait asks whether the bid was decided.
 WAIT_INTERVAL = 2.0
 STATUSES = ('open', 'contracted', 'cancelled', 'expired')
@@ -124,6 +125,11 @@ class CreateBid(common.ShowOne):
                  'start, or in its next round when the start is nearer '
                  f'than that: {common.TIME_HELP}.')
         parser.add_argument(
+            '--span-clouds', action='store_true',
+            help='The nodes may be in several clouds. Default: a bid of '
+                 'several nodes gets all of them in one cloud, or none '
+                 '(marketplace microversion 1.2).')
+        parser.add_argument(
             '--wait', action='store_true',
             help='Wait until the bid is decided (contracted, expired or '
                  'cancelled) and show it then.')
@@ -135,7 +141,9 @@ class CreateBid(common.ShowOne):
         optional = {'resource_class': args.resource_class,
                     'constraints': args.constraints,
                     'latest_start_time': args.latest_start,
-                    'decide_by': args.decide_by}
+                    'decide_by': args.decide_by,
+                    # Sent only when set: a 1.0/1.1 market refuses the field.
+                    'span_clouds': args.span_clouds}
         body.update({k: v for k, v in optional.items() if v})
         bid = self.flocx.create_bid(body)
         if args.wait:

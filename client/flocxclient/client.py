@@ -47,7 +47,7 @@ CLOUD_HEADER = 'OpenStack-Market-Cloud'
 #: revoke), offer withdrawal and availability, statements and reliability;
 #: asked for an older one (``api_versions``), the market refuses those calls
 #: with a 404 that names the microversion they need.
-API_VERSIONS = {MARKETPLACE: '1.1', AUCTION: '1.0', PROVIDER: '1.0'}
+API_VERSIONS = {MARKETPLACE: '1.2', AUCTION: '1.0', PROVIDER: '1.0'}
 
 # Within every API's default maximum page size (1,000).
 EVENT_PAGE = 500

@@ -7,6 +7,8 @@ History:
   ``/extend`` and ``/revoke``; ``POST /v1/offers/{uuid}/withdraw`` and
   ``GET /v1/offers/{uuid}/availability``; ``GET /v1/statements`` and
   ``GET /v1/reliability``; offers take a ``cleaning_gap``.
+* 1.2 -- bids take ``span_clouds``: a bid of several nodes gets them all in
+  one cloud unless it says they may be in several.
 """
 
 from flocx_common.api import app as common_app
@@ -15,8 +17,9 @@ from flocx_common.api import microversion
 
 SERVICE_TYPE = 'marketplace'
 MIN_VERSION = microversion.parse('1.0')
-MAX_VERSION = microversion.parse('1.1')
+MAX_VERSION = microversion.parse('1.2')
 LIFECYCLE = microversion.parse('1.1')
+SPAN_CLOUDS = microversion.parse('1.2')
 
 
 def document(request):

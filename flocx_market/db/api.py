@@ -409,7 +409,7 @@ class Connection(lifecycle.Lifecycle, db.Connection):
             if offer is None:
                 raise Refused(f'offer {node["offer_uuid"]} does not exist')
             nodes.append((offer.resource_uuid, node['offer_uuid'], node))
-        owners = set()
+        owners, clouds = set(), set()
         # A stable lock order (by node) keeps two committers from
         # deadlocking.
         for resource_uuid, offer_uuid, node in sorted(
@@ -450,6 +450,11 @@ class Connection(lifecycle.Lifecycle, db.Connection):
                 end_time=end, booked_until=booked_until, price=owner_price,
                 released=False))
             owners.add(offer['project_id'])
+            clouds.add(offer['cloud'])
+        if len(clouds) > 1 and not bid['span_clouds']:
+            raise Refused(
+                'the bid wants all its nodes in one cloud, not in '
+                f'{", ".join(sorted(clouds))} (it does not span clouds)')
         self.settle(session, contract_id, now, 'contract written')
 
         for project in {bid['project_id']} | owners:

@@ -62,6 +62,9 @@ class Bid(Base, Timestamps):
     decide_by = sa.Column(Time, nullable=True)
     status = sa.Column(sa.String(16), nullable=False)
     status_reason = sa.Column(sa.String(255), nullable=True)
+    # False: all of a multi-node bid's nodes in one cloud (microversion 1.2).
+    span_clouds = sa.Column(sa.Boolean, nullable=False, default=False,
+                            server_default=sa.false())
 
 
 class Contract(Base, Timestamps):

@@ -9,6 +9,7 @@ from flocx_common.api import helpers
 from flocx_common.api import pagination
 from flocx_common.api import validation as v
 from flocx_common import hardware
+from flocx_market.api import versions
 from flocx_market.api.v1 import orders
 from flocx_market.db import api as db_api
 
@@ -44,6 +45,8 @@ CREATE_SCHEMA = {
         'duration': {'type': 'integer', 'minimum': 60},
         'price': v.PRICE,
         'decide_by': v.TIME,
+        # Microversion 1.2: may the nodes be in several clouds?
+        'span_clouds': {'type': 'boolean'},
     },
 }
 
@@ -82,6 +85,12 @@ class BidsController(rest.RestController):
             raise errors.BadRequest('Bids are made by projects: use a '
                                     'project-scoped token.')
         body = v.validate(v.parse_json_body(pecan.request), CREATE_SCHEMA)
+        if 'span_clouds' in body and \
+                pecan.request.version < versions.SPAN_CLOUDS:
+            raise errors.BadRequest(
+                'span_clouds needs microversion 1.2 or later (header '
+                'OpenStack-API-Version: marketplace 1.2).',
+                pointer='/span_clouds')
         values = _check_bid(pecan.request.services.conf, body)
         values['project_id'] = ctx.project_id
         bid = pecan.request.services.market.create_bid(ctx, values)
@@ -137,7 +146,8 @@ def _check_bid(conf, body):
             'constraints': body.get('constraints', []),
             'start_time': start, 'latest_start_time': latest,
             'duration': body['duration'], 'price': body['price'],
-            'decide_by': decide_by}
+            'decide_by': decide_by,
+            'span_clouds': body.get('span_clouds', False)}
 
 
 def _visible_bid(ctx, uuid):

@@ -107,3 +107,51 @@ class NoSaleToItselfTest(CloudRoundTest):
             lambda: engine.book.sizes()['bids'] >= 1))
         self.auction_admin.post('/v1/rounds')
         self.assertEqual([], self._contracts_of(self.b_member, resp.json))
+
+
+class SpanCloudsRoundTest(CloudRoundTest):
+    """A bid of several nodes gets them in one cloud unless it spans clouds
+    (microversion 1.2), through the market and the engine."""
+
+    # The parent's rounds run in CloudRoundTest already.
+    test_a_bid_that_requires_cloud_b_gets_a_node_of_cloud_b = None
+    test_a_bid_that_forbids_cloud_b_never_gets_its_node = None
+    test_a_bid_for_a_site_nobody_has_gets_nothing = None
+
+    def _pair_round(self, **extra):
+        client = base.Client(self.market.app, project='org-b',
+                             version='marketplace 1.2')
+        resp = client.post('/v1/bids', market_base.bid_body(
+            quantity=2, price=5.0, start=2, duration=3600, **extra))
+        self.assertEqual(201, resp.status_code, resp.body)
+        bid = resp.json
+        engine = self.engine_service.engine
+        self.assertTrue(engine_test.wait_for(
+            lambda: engine.book.sizes()['bids'] >= 1))
+        self.auction_admin.post('/v1/rounds')
+        contracts = [sorted(c['offer_uuids'])
+                     for c in client.get('/v1/contracts').json['contracts']
+                     if c['bid_uuid'] == bid['uuid']]
+        return contracts, client.get(f'/v1/bids/{bid["uuid"]}').json
+
+    def test_one_node_in_each_cloud_serves_no_one_cloud_bid(self):
+        contracts, bid = self._pair_round()
+        self.assertEqual([], contracts)
+        self.assertEqual('expired', bid['status'])  # the engine's "no"
+
+    def test_a_bid_that_spans_clouds_gets_one_node_in_each(self):
+        contracts, _ = self._pair_round(span_clouds=True)
+        self.assertEqual(
+            [sorted([self.home_offer['uuid'], self.b_offer['uuid']])],
+            contracts)
+
+    def test_two_nodes_in_cloud_b_serve_it_there(self):
+        b_service = base.Client(self.market.app, project='b-service',
+                                roles='service')
+        b_service.headers['OpenStack-Market-Cloud'] = 'cloud-b'
+        resp = b_service.post('/v1/offers', market_base.offer_body(
+            project='b-proj', price=2.0))
+        self.assertEqual(201, resp.status_code, resp.body)
+        contracts, _ = self._pair_round()
+        self.assertEqual(
+            [sorted([self.b_offer['uuid'], resp.json['uuid']])], contracts)

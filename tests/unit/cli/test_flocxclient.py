@@ -78,7 +78,7 @@ class LibraryTest(base.CLITestCase):
         self.assertEqual(made[:3], [o['uuid'] for o in
                                     self.client().list_offers(limit=3)])
 
-    def test_marketplace_1_1_by_default_and_a_pin_holds(self):
+    def test_marketplace_1_2_by_default_and_a_pin_holds(self):
         self.stub.answer('GET', '/v1/reliability', {'owners': []})
         self.stub.answer('POST', '/v1/contracts/c-1/return', {'uuid': 'c-1'})
         self.client(marketplace=self.urls['stub']).get_reliability()
@@ -87,8 +87,8 @@ class LibraryTest(base.CLITestCase):
         self.client(marketplace=self.urls['stub']).return_contract(
             'c-1', nodes=['n-1'])
         self.assertEqual(
-            [('marketplace 1.1', None), ('marketplace 1.0', None),
-             ('marketplace 1.1', {'nodes': ['n-1']})],
+            [('marketplace 1.2', None), ('marketplace 1.0', None),
+             ('marketplace 1.2', {'nodes': ['n-1']})],
             [(r['version'], r['json']) for r in self.stub.requests])
 
     def test_lifecycle_refusals_are_typed(self):

@@ -103,7 +103,19 @@ class BidTest(base.CLITestCase):
         err = self.cli_error('--os-market-api-version', '1.7', 'market',
                              'bid', 'list')
         self.assertIn('Version 1.7 is not supported: this service supports '
-                      '1.0 to 1.1. (HTTP 406', err)
+                      '1.0 to 1.2. (HTTP 406', err)
+
+    def test_span_clouds(self):
+        bid = self.cli_json(*BID, '--quantity', '2')
+        self.assertIs(False, bid['span_clouds'])
+        bid = self.cli_json(*BID, '--quantity', '2', '--span-clouds')
+        self.assertIs(True, bid['span_clouds'])
+        stored = self.org_b.get(f"/v1/bids/{bid['uuid']}").json
+        self.assertIs(True, stored['span_clouds'])
+        # A pinned older microversion: the market refuses the field.
+        err = self.cli_error('--os-market-api-version', '1.1', *BID,
+                             '--span-clouds')
+        self.assertIn('span_clouds needs microversion 1.2', err)
 
 
 class OfferTest(base.CLITestCase):

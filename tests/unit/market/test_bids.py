@@ -8,7 +8,7 @@ from tests.unit.market import base
 BID_FIELDS = {'uuid', 'project_id', 'quantity', 'resource_class',
               'constraints', 'start_time', 'latest_start_time', 'duration',
               'price', 'decide_by', 'status', 'status_reason', 'created_at',
-              'updated_at'}
+              'updated_at', 'span_clouds'}
 
 
 class BidCreateTest(base.MarketTestCase):
@@ -46,6 +46,47 @@ class BidCreateTest(base.MarketTestCase):
         bid = self.make_bid(quantity=2.0, duration=7200.0)
         self.assertEqual((2, 7200), (bid['quantity'], bid['duration']))
         self.assertIsInstance(bid['quantity'], int)
+
+
+class SpanCloudsTest(base.MarketTestCase):
+    """Microversion 1.2: may a bid's nodes be in several clouds?"""
+
+    def client(self, version):
+        return base.base.Client(self.market.app, project='org-b',
+                                version=f'marketplace {version}')
+
+    def test_default_is_one_cloud(self):
+        for client in (self.org_b, self.client('1.1'), self.client('1.2')):
+            resp = client.post('/v1/bids', base.bid_body(quantity=2))
+            self.assertEqual(201, resp.status_code, resp.body)
+            self.assertIs(False, resp.json['span_clouds'])
+
+    def test_1_2_accepts_and_shows_it(self):
+        client = self.client('1.2')
+        resp = client.post('/v1/bids',
+                           base.bid_body(quantity=2, span_clouds=True))
+        self.assertEqual(201, resp.status_code, resp.body)
+        self.assertIs(True, resp.json['span_clouds'])
+        shown = client.get(resp.location).json
+        self.assertIs(True, shown['span_clouds'])
+        listed = client.get('/v1/bids').json['bids']
+        self.assertEqual([True], [b['span_clouds'] for b in listed])
+
+    def test_not_a_boolean(self):
+        for value in ('yes', 1, None, [True]):
+            resp = self.client('1.2').post(
+                '/v1/bids', base.bid_body(quantity=2, span_clouds=value))
+            error = self.assertError(resp, 400)
+            self.assertEqual('/span_clouds',
+                             error.get('source', {}).get('pointer'), error)
+
+    def test_older_microversions_refuse_it(self):
+        for client in (self.org_b, self.client('1.1')):
+            resp = client.post('/v1/bids',
+                               base.bid_body(quantity=2, span_clouds=True))
+            error = self.assertError(resp, 400, 'microversion 1.2')
+            self.assertEqual('/span_clouds',
+                             error.get('source', {}).get('pointer'), error)
 
 
 class BidValidationTest(base.MarketTestCase):

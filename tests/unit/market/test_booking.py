@@ -29,6 +29,33 @@ class CommitAwardTest(base.BookingTestCase):
         self.assertEqual({1.0, 1.5}, {n['price'] for n in contract['nodes']})
         self.assertEqual('contracted', self.db.get_bid(bid['uuid'])['status'])
 
+    def _in_cloud(self, offer, cloud):
+        import sqlalchemy as sa
+
+        from flocx_market.db import models
+        with self.db.writer() as session:
+            session.execute(sa.update(models.offers).where(
+                models.offers.c.uuid == offer['uuid']).values(cloud=cloud))
+
+    def test_a_one_cloud_bid_is_refused_nodes_in_two_clouds(self):
+        offers = [self.make_offer(), self.make_offer()]
+        self._in_cloud(offers[1], 'cloud-b')
+        bid = self.make_bid(quantity=2)
+        e = self.assertRefused(base.award_for(bid, offers), 'one cloud')
+        self.assertIn('cloud-b, home', str(e))
+        self.assertEqual('open', self.db.get_bid(bid['uuid'])['status'])
+
+    def test_a_bid_that_spans_clouds_may_get_nodes_in_two(self):
+        offers = [self.make_offer(), self.make_offer()]
+        self._in_cloud(offers[1], 'cloud-b')
+        client = base.base.Client(self.market.app, project='org-b',
+                                  version='marketplace 1.2')
+        resp = client.post('/v1/bids',
+                           base.bid_body(quantity=2, span_clouds=True))
+        self.assertEqual(201, resp.status_code, resp.body)
+        contract = self.commit(base.award_for(resp.json, offers))
+        self.assertEqual(2, len(contract['offer_uuids']))
+
     def test_quantity_is_all_or_nothing(self):
         offers = [self.make_offer(), self.make_offer()]
         bid = self.make_bid(quantity=3)
