@@ -58,10 +58,12 @@ def clear_round(
     market = Market(live_offers, now)
     if due:
         market.due = due
-        planned, clearing_prices = mech.run(market, live_bids)
+        # (The mechanism's clearing prices are of its whole plan; the round
+        # publishes those of what it commits: _published_prices.)
+        planned, _plan_prices = mech.run(market, live_bids)
     else:
         # Nothing would be committed: a plan now would be thrown away.
-        planned, clearing_prices = [], {}
+        planned = []
 
     awards = [a for a in planned if a.bid_uuid in due]
     awarded = {a.bid_uuid for a in awards}
@@ -71,14 +73,13 @@ def clear_round(
     asks = {o.uuid: o.price for o in live_offers}
     welfare = sum(contract_welfare(a, bid_by_uuid[a.bid_uuid], asks) for a in awards)
     planned_welfare = sum(contract_welfare(a, bid_by_uuid[a.bid_uuid], asks) for a in planned)
-    traded = {c for a in awards for c in market.classes_of_award(a)}
 
     return RoundResult(
         awards=awards,
         rejected=rejected,
         expired_offers=expired_offers,
         welfare=welfare,
-        clearing_prices={c: p for c, p in clearing_prices.items() if c in traded},
+        clearing_prices=_published_prices(awards, live_offers),
         stats={
             "mechanism": mech.name,
             "offers": len(live_offers),
@@ -92,3 +93,21 @@ def clear_round(
             **market.stats,
         },
     )
+
+
+def _published_prices(awards, offers) -> dict[str, float]:
+    """Per resource class, the highest ask among the nodes this round commits.
+
+    The mechanisms' rule (`supply_prices`: asks only, so no bid is revealed),
+    over what trades now: the mechanism prices the whole plan, in which a bid
+    not yet due may hold a node it will never get (seen: a class published
+    at 1.0 where the highest ask that traded was 0.5).
+    """
+    by_uuid = {o.uuid: o for o in offers}
+    prices: dict[str, float] = {}
+    for a in awards:
+        for uuid, _ in a.nodes:
+            offer = by_uuid[uuid]
+            prices[offer.resource_class] = max(
+                prices.get(offer.resource_class, offer.price), offer.price)
+    return prices

@@ -121,3 +121,19 @@ def test_a_contract_across_classes_publishes_each_class_its_own_highest_ask():
         result = clear_round(offers, [either], h(0), mechanism)
         if result.awards:
             assert result.clearing_prices == {"bm.small": 0.5, "bm.big": 1.0}, mechanism
+
+
+def test_the_published_price_is_of_what_the_round_commits():
+    """b1 is due and takes the cheaper node; b2, not yet due, is planned on the
+    dearer one. Only b1's contract is made: the class's price is its ask, 0.5,
+    not the 1.0 of a node nobody has bought (the whole plan's price)."""
+    offers = [offer("o1", 0, 100, price=0.5), offer("o2", 0, 100, price=1.0)]
+    due = bid("b1", start=2, duration=40, price=3.0)
+    later = bid("b2", start=30, duration=10, price=3.0)
+    # (fcfs answers b2 on arrival too; mcafee sacrifices the one trade.)
+    for mechanism in ("welfare", "pay_as_bid"):
+        result = clear_round(offers, [due, later], h(0), mechanism, 12 * HOUR,
+                             next_round=h(1))
+        assert [a.bid_uuid for a in result.awards] == ["b1"], mechanism
+        assert [uuid for uuid, _ in result.awards[0].nodes] == ["o1"], mechanism
+        assert result.clearing_prices == {"bm.small": 0.5}, mechanism
