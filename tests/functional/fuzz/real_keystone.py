@@ -39,12 +39,15 @@ import itertools
 import pathlib
 import shutil
 import tempfile
+import uuid as uuidlib
 
 from keystoneauth1 import session as ks_session
 from oslo_config import cfg
 from oslo_messaging import conffixture
 from oslo_utils import timeutils
 
+from flocx_auction.api import app as auction_app
+from flocx_auction import conf as auction_conf
 from flocx_common import rpc
 from flocx_market import manager as market_manager
 from flocx_provider.api import app as provider_app
@@ -141,6 +144,27 @@ def auction_target(realstack, passwords, tmp, **_):
         auction.cleanup()
 
 
+@contextlib.contextmanager
+def auction_no_engine_target(realstack, passwords, tmp, **_):
+    """The auction API with no engine and no market: an exchange of its
+    own where nobody listens, so every call that needs the engine must be
+    the documented 503 with Retry-After, within api_answer_timeout (1 s)."""
+    conf_file = tmp / 'auction.conf'
+    rbac_base.write_conf(conf_file, realstack, {
+        'DEFAULT': {'control_exchange': 'flocx-nobody'},
+        'auction': {'state_path': str(tmp / 'state'),
+                    'api_answer_timeout': '1.0'}})
+    conf = auction_conf.get_conf(['--config-file', str(conf_file)])
+    messaging = conffixture.ConfFixture(conf)
+    messaging.setUp()
+    messaging.transport_url = 'fake:/'
+    try:
+        yield auction_app.setup_app(conf), [str(uuidlib.uuid4())]
+    finally:
+        messaging.cleanUp()
+        rpc.reset()
+
+
 def lessee_project(realstack):
     """A child project of org-a (made once), the lessee of a lease."""
     conn = realstack.connect('flocx-admin')
@@ -209,7 +233,10 @@ def provider_target(realstack, passwords, tmp, nodes, **_):
 
 
 TARGETS = {'market': market_target, 'auction': auction_target,
-           'provider': provider_target}
+           'provider': provider_target,
+           'auction-no-engine': auction_no_engine_target}
+# The OpenAPI description each target is fuzzed from.
+SPECS = {'auction-no-engine': 'auction'}
 
 
 def fuzz_api(api, stats, examples, realstack, passwords, nodes=(),
@@ -217,8 +244,9 @@ def fuzz_api(api, stats, examples, realstack, passwords, nodes=(),
                                harness.GenerationMode.NEGATIVE)):
     """``examples`` generated cases per operation and generation mode of
     ``api``, every one with a real persona's token, a malformed one or
-    none. ``nodes``: the provider's two nodes of org-a."""
-    schema, raw = harness.load_spec(api)
+    none. ``nodes``: the provider's two nodes of org-a. ``api`` may also
+    be 'auction-no-engine': the auction API with no engine."""
+    schema, raw = harness.load_spec(SPECS.get(api, api))
     operations = [op.ok() for op in schema.get_all_operations()]
     tokens = Tokens(realstack, passwords)
     tmp = pathlib.Path(tempfile.mkdtemp(prefix=f'fuzz-{api}-'))

@@ -112,19 +112,20 @@ class Stats:
 
     def summary(self):
         lines = []
+        width = max([9] + [len(api) for api in self.requests])
         for api in sorted(self.requests):
             codes = ', '.join(f'{code}: {n}' for code, n in
                               sorted(self.statuses[api].items(), key=str))
             failures = sum(1 for f in self.failures if f['api'] == api)
-            lines.append(f'{api:9} {self.requests[api]:6} requests, '
+            lines.append(f'{api:{width}} {self.requests[api]:6} requests, '
                          f'{failures} failures ({codes})')
-        lines.append(f'{"total":9} {self.total:6} requests, '
+        lines.append(f'{"total":{width}} {self.total:6} requests, '
                      f'{len(self.failures)} failures')
         lines.append('per persona:')
         for (api, persona), codes in sorted(self.personas.items()):
             shown = ', '.join(f'{c}: {n}' for c, n in
                               sorted(codes.items(), key=str))
-            lines.append(f'  {api:9} {persona:16} {sum(codes.values()):6} '
+            lines.append(f'  {api:{width}} {persona:20} {sum(codes.values()):6} '
                          f'({shown})')
         return '\n'.join(lines)
 
