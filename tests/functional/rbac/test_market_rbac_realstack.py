@@ -9,13 +9,16 @@ member, org-c's project admin and member, the FLOCX service user, a
 domain-scoped reader, no token and a token Keystone does not know.
 
 Each token is checked first to be the persona it stands for (scope and
-roles as Keystone issued them). Then: token revocation takes effect within
-keystonemiddleware's token_cache_time.
+roles as Keystone issued them). Then: a revoked token, a removed role
+assignment and a disabled user take effect within keystonemiddleware's
+token_cache_time.
 """
 
 import time
+import uuid as uuidlib
 
 import fixtures
+from keystoneauth1.identity import v3
 from keystoneauth1 import exceptions as ks_exceptions
 from keystoneauth1 import session as ks_session
 from oslo_config import cfg
@@ -29,6 +32,7 @@ from flocx_market.db import api as db_api
 from flocx_market.db import migration
 from flocx_market import market as market_service
 from tests.functional.rbac import base
+from tests.unit import base as ubase
 from tests.unit.market import test_rbac as market_rbac
 from tests.unit import rbac
 
@@ -138,4 +142,63 @@ def test_revoked_token_refused_within_token_cache_time(
         assert market.client('owner_member').get(
             '/v1/bids').status_code == 200
     finally:
+        market.cleanup()
+
+
+@pytest.mark.parametrize('revocation', ['role_assignment_removed',
+                                        'user_disabled'])
+def test_lost_role_or_disabled_user_refused_within_token_cache_time(
+        realstack, rbac_personas, tmp_path, revocation):
+    """The other ways the admin guide lists of taking a token away: its
+    user's role on the project is removed, or the user is disabled. Keystone
+    refuses the token at once; the market, which validated it before, within
+    token_cache_time (10 s here) and no later."""
+    cache_time = 10
+    market = RealKeystoneMarket(realstack, rbac_personas, tmp_path,
+                                token_cache_time=cache_time)
+    admin = realstack.connect('flocx-admin')
+    identity = admin.identity
+    org_b = realstack.project_id('org-b')
+    name = f'revoke-{revocation}-{uuidlib.uuid4().hex[:8]}'
+    password = uuidlib.uuid4().hex
+    user = identity.create_user(name=name, password=password,
+                                domain_id='default')
+    member = identity.find_role('member')
+    identity.assign_project_role_to_user(org_b, user, member)
+    try:
+        token = ks_session.Session(auth=v3.Password(
+            auth_url=realstack.auth_url, username=name, password=password,
+            user_domain_id='default', project_id=org_b)).get_token()
+        client = ubase.Client(market.app)
+        client.headers = {'X-Auth-Token': token}
+        assert client.get('/v1/bids').status_code == 200  # now cached
+        cached_at = time.monotonic()
+        if revocation == 'role_assignment_removed':
+            identity.unassign_project_role_from_user(org_b, user, member)
+        else:
+            identity.update_user(user, is_enabled=False)
+        with pytest.raises(ks_exceptions.NotFound):
+            ks_session.Session(auth=base.keystone_auth(
+                realstack, rbac_personas, 'system_admin')).get(
+                    '/auth/tokens', headers={'X-Subject-Token': token},
+                    endpoint_filter={'service_type': 'identity',
+                                     'interface': 'public'})
+        revoked_at = time.monotonic()
+        assert revoked_at - cached_at < cache_time - 2, 'too slow to tell'
+        statuses = []
+        while time.monotonic() - cached_at < cache_time + 5:
+            status = client.get('/v1/bids').status_code
+            statuses.append((round(time.monotonic() - cached_at, 2),
+                             status))
+            if status == 401:
+                break
+            time.sleep(0.25)
+        print(f'{revocation} {revoked_at - cached_at:.2f} s after the token '
+              f'was cached; (seconds after caching, status): {statuses}')
+        refused_after, status = statuses[-1]
+        assert status == 401, statuses
+        assert statuses[0][1] == 200, statuses  # from the cache at first
+        assert refused_after <= cache_time + 1.5, statuses
+    finally:
+        identity.delete_user(user, ignore_missing=True)
         market.cleanup()

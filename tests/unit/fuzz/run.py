@@ -1,14 +1,25 @@
 """The long fuzzing run: ``python -m tests.unit.fuzz.run`` (tox -e fuzz).
 
-Defaults send well over 10,000 requests across the three APIs and print
-how many each got, the statuses, and every distinct failure (a 5xx, an
-error that is not the API-SIG JSON body, a 2xx that does not match the
-OpenAPI description). Exit status 1 if anything failed.
+Defaults send well over 10,000 requests to each of the three APIs and print
+how many each got, per persona and per status, and every distinct failure
+(a 5xx, a 503 without Retry-After, an error that is not the API-SIG JSON
+body, a 2xx that does not match the OpenAPI description). Exit status 1 if
+anything failed.
+
+``--keystone fixture`` (the default): noauth personas and
+keystonemiddleware's AuthTokenFixture tokens. ``--keystone real``: a real
+Keystone (and Ironic, for the provider) started on loopback in a temporary
+directory, keystonemiddleware in each app validating real tokens of every
+secure-RBAC persona with it (tests/functional/fuzz/real_keystone.py); needs
+functional-requirements.txt.
 """
 
 import argparse
 import logging
+import os
+import shutil
 import sys
+import tempfile
 import time
 
 from tests.unit.fuzz import harness
@@ -18,12 +29,67 @@ from tests.unit.fuzz import harness
 # operations than the market, so more examples each)
 DEFAULTS = {'market': (170, 50), 'auction': (700, 150),
             'provider': (510, 150)}
+# --keystone real: every request through the real Keystone.
+REAL_DEFAULTS = {'market': 190, 'auction': 850, 'provider': 650}
+# --keystone real also fuzzes the auction API with no engine answering
+# (every call that needs one is a 503 after [auction] api_answer_timeout,
+# 1 s, so fewer examples).
+NO_ENGINE_EXAMPLES = 12
+
+
+def run_fixture(args, stats):
+    for api in args.api or sorted(DEFAULTS):
+        examples, keystone = (max(1, int(n * args.scale))
+                              for n in DEFAULTS[api])
+        began = time.monotonic()
+        harness.fuzz_api(api, stats, examples, keystone, seed=args.seed)
+        print(f'{api}: {stats.requests[api]} requests in '
+              f'{time.monotonic() - began:.0f} s', flush=True)
+
+
+def run_real(args, stats):
+    from flocx_local import identity
+    from flocx_local import openstack as local_openstack
+    from tests.functional.fuzz import real_keystone
+
+    run_dir = tempfile.mkdtemp(prefix='fuzz-realstack-')
+    cloud = local_openstack.LocalOpenStack(
+        run_dir, cache_dir=os.environ.get('FLOCX_OPENSTACK_CACHE',
+                                          local_openstack.DEFAULT_CACHE_DIR))
+    began = time.monotonic()
+    try:
+        cloud.start()
+        conn = identity.admin_connection(cloud.auth_url,
+                                         cloud.password('admin'))
+        passwords = identity.ensure_rbac_personas(
+            conn, cloud.state['passwords'], cloud.state)
+        nodes = cloud.enroll_nodes('org-a', 2)
+        print(f'Keystone {cloud.auth_url}, Ironic {cloud.ironic_url} ready '
+              f'in {time.monotonic() - began:.0f} s', flush=True)
+        apis = args.api or sorted(REAL_DEFAULTS)
+        if 'auction' in apis:
+            apis = apis + ['auction-no-engine']
+        for api in apis:
+            examples = max(1, int(REAL_DEFAULTS.get(
+                api, NO_ENGINE_EXAMPLES) * args.scale))
+            began = time.monotonic()
+            real_keystone.fuzz_api(api, stats, examples, cloud, passwords,
+                                   nodes=nodes, seed=args.seed)
+            print(f'{api}: {stats.requests[api]} requests in '
+                  f'{time.monotonic() - began:.0f} s', flush=True)
+    finally:
+        cloud.stop()
+        shutil.rmtree(run_dir, ignore_errors=True)
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--api', action='append', choices=sorted(DEFAULTS),
                         help='only this API (repeatable)')
+    parser.add_argument('--keystone', choices=('fixture', 'real'),
+                        default='fixture',
+                        help='keystonemiddleware\'s fixture tokens and '
+                             'noauth personas, or a real Keystone')
     parser.add_argument('--scale', type=float, default=1.0,
                         help='multiply the default example counts')
     parser.add_argument('--seed', type=int, default=None,
@@ -32,13 +98,10 @@ def main(argv=None):
     logging.disable(logging.CRITICAL)  # the services' logs are not needed
     stats = harness.Stats()
     started = time.monotonic()
-    for api in args.api or sorted(DEFAULTS):
-        examples, keystone = (max(1, int(n * args.scale))
-                              for n in DEFAULTS[api])
-        began = time.monotonic()
-        harness.fuzz_api(api, stats, examples, keystone, seed=args.seed)
-        print(f'{api}: {stats.requests[api]} requests in '
-              f'{time.monotonic() - began:.0f} s', flush=True)
+    if args.keystone == 'real':
+        run_real(args, stats)
+    else:
+        run_fixture(args, stats)
     print()
     print(stats.summary())
     print(f'{time.monotonic() - started:.0f} s')
