@@ -1,6 +1,6 @@
 """Fixtures shared by the functional tests, and how xdist shares them out.
 
-Run with ``-n 2 --dist loadgroup`` (tox.ini): every worker is a process
+Run with ``-n 3 --dist loadgroup`` (tox.ini): every worker is a process
 with its own private servers (tests/servers.py). The tests that use the
 real Keystone and Ironic (the session-wide ``realstack``) go to one worker
 together, so only one realstack is started; every other module goes to a
