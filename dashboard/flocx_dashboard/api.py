@@ -161,9 +161,12 @@ def bid_list(request, **filters):
 
 def bid_create(request, quantity, start_time, duration, price,
                resource_class=None, constraints=None, latest_start_time=None,
-               decide_by=None):
+               decide_by=None, span_clouds=False):
     body = {'quantity': quantity, 'start_time': isotime(start_time),
             'duration': duration, 'price': price}
+    if span_clouds:
+        # Marketplace 1.2: otherwise a bid's nodes are all in one cloud.
+        body['span_clouds'] = True
     if resource_class:
         body['resource_class'] = resource_class
     if constraints:

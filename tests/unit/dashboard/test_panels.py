@@ -9,6 +9,7 @@ import pytest
 from django.test import RequestFactory
 
 from flocx_dashboard import api, charts, utils
+from flocx_dashboard.content.bids import forms as bid_forms
 from flocx_dashboard.content.contracts import tables as contract_tables
 from flocx_dashboard.content.offers import forms as offer_forms
 from flocx_dashboard.content.offers import tables as offer_tables
@@ -298,3 +299,21 @@ def test_price_chart_labels_the_exact_prices():
          'price': api.decimal_price(0.125)}])
     assert 'baremetal: 1.50 at 2026-12-07 01:00 UTC' in svg
     assert 'baremetal (0.125)' in svg
+
+
+@pytest.mark.parametrize('ticked, sent', [('on', True), (None, None)])
+def test_bid_form_sends_span_clouds_only_when_ticked(ticked, sent):
+    values = {'quantity': '2', 'start': '', 'duration': '1',
+              'duration_unit': '3600', 'price': '3.25'}
+    if ticked:
+        values['span_clouds'] = ticked
+    form = bid_forms.CreateBidForm(request_of(RENTER), data=values)
+    assert form.is_valid(), form.errors
+    client = mock.Mock()
+    client.create_bid.return_value = {'uuid': 'b-1', 'quantity': 2}
+    with mock.patch.object(api, 'flocxclient', return_value=client), \
+            mock.patch('horizon.messages.success'):
+        form.handle(form.request, form.cleaned_data)
+    body = client.create_bid.call_args.args[0]
+    assert body.get('span_clouds') is sent
+    assert body['price'] == D('3.25') and body['quantity'] == 2

@@ -22,7 +22,7 @@ POINTER_FIELDS = {
     'quantity': 'quantity', 'resource_class': 'resource_class',
     'constraints': 'constraints', 'start_time': 'start',
     'latest_start_time': 'latest_start', 'duration': 'duration',
-    'price': 'price',
+    'price': 'price', 'span_clouds': 'span_clouds',
 }
 
 
@@ -103,6 +103,10 @@ class CreateBidForm(forms.SelfHandlingForm):
         label=_("Max price per node-hour"), min_value=decimal.Decimal(0),
         max_digits=15, decimal_places=4,
         help_text=_("The most this project pays per node and hour."))
+    span_clouds = forms.BooleanField(
+        label=_("May span clouds"), required=False,
+        help_text=_("Several nodes come from one cloud of the exchange "
+                    "unless this is ticked."))
 
     def clean(self):
         data = super().clean()
@@ -145,7 +149,8 @@ class CreateBidForm(forms.SelfHandlingForm):
                 price=data['price'],
                 resource_class=data.get('resource_class') or None,
                 constraints=data.get('constraints') or None,
-                latest_start_time=data.get('latest_start'))
+                latest_start_time=data.get('latest_start'),
+                span_clouds=data.get('span_clouds', False))
         except flocx_exceptions.MarketplaceError as e:
             if e.status and 400 <= e.status < 500 and e.status != 401:
                 # The market refused the bid: say why, on the form, at the
