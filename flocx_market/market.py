@@ -87,9 +87,16 @@ class Market:
         return self.db.organization_members(self.home_cloud)
 
     def _with_party(self, order, parties=None):
-        parties = self.parties() if parties is None else parties
-        return dict(order, party=parties.get(order['project_id'],
-                                             order['project_id']))
+        """The order with its party: from ``parties`` when the caller has
+        read them all (a whole book), else the one project's own lookup
+        (a new order, inside an API request)."""
+        project_id = order['project_id']
+        if parties is None:
+            cloud, own_id = context.cloud_project(project_id)
+            party = self.db.organization_of(cloud or self.home_cloud, own_id)
+        else:
+            party = parties.get(project_id)
+        return dict(order, party=party or project_id)
 
     def order_book(self):
         """The open book as the engine plans with it: each order with its
