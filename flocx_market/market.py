@@ -87,6 +87,13 @@ class Market:
         """{project: the organization it trades as} (see db)."""
         return self.db.organization_members(self.home_cloud)
 
+    def party_projects(self, ctx):
+        """The projects of the caller's organization, in every cloud, as
+        the market names them (api/v1/parties.py)."""
+        cloud, own_id = context.cloud_project(ctx.project_id)
+        return self.db.organization_projects(cloud or self.home_cloud,
+                                             own_id, self.home_cloud)
+
     def _with_party(self, order, parties=None):
         """The order with its party: from ``parties`` when the caller has
         read them all (a whole book), else the one project's own lookup

@@ -432,6 +432,30 @@ def market():
                     ['contract_uuid', 'access'], contract_uuid=UUID_OUT,
                     access={'type': 'object'})),
                  **error_responses(*AUTH_ERRORS, 404)}, [uuid]),
+            'put': operation(
+                'set_contract_access', 'The nodes\' cloud\'s provider hands '
+                'a renter of another cloud its credential (1.3)',
+                {**json_response('The contract', {'type': 'object'}),
+                 **error_responses(*AUTH_ERRORS, 404, 409)}, [uuid],
+                request='SetContractAccess'),
+        },
+        '/v1/contracts/{uuid}/status': {
+            'put': operation(
+                'report_contract_status', 'Its provider reports a contract '
+                'active, completed or failed (1.3)',
+                {**json_response('The contract, as its provider sees it',
+                                 {'type': 'object'}),
+                 **error_responses(*AUTH_ERRORS, 404, 409)}, [uuid],
+                request='ReportContractStatus'),
+        },
+        '/v1/contracts/{uuid}/deliveries': {
+            'post': operation(
+                'report_delivery', 'Its provider reports when it lent or '
+                'reclaimed a node of the contract (1.3)',
+                {**json_response('The contract, as its provider sees it',
+                                 {'type': 'object'}),
+                 **error_responses(*AUTH_ERRORS, 404)}, [uuid],
+                request='ReportDelivery'),
         },
         '/v1/clouds': {
             'get': operation(
@@ -518,6 +542,9 @@ def market():
         'CreateBid': portable(market_bids.CREATE_SCHEMA),
         'ReturnContract': portable(market_lifecycle.RETURN_SCHEMA),
         'ExtendContract': portable(market_lifecycle.EXTEND_SCHEMA),
+        'ReportContractStatus': portable(market_contracts.STATUS_SCHEMA),
+        'ReportDelivery': portable(market_contracts.DELIVERY_SCHEMA),
+        'SetContractAccess': portable(market_contracts.ACCESS_SCHEMA),
         'RevokeContract': portable(market_lifecycle.REVOKE_SCHEMA),
         'WithdrawOffer': portable(market_lifecycle.WITHDRAW_SCHEMA),
         'CreateCloud': portable(market_clouds.CREATE_SCHEMA),

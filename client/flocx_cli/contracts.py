@@ -7,9 +7,11 @@ revokes nodes, and a renter of another cloud reads its credential for the
 nodes' cloud ("contract access show").
 """
 
+import os
 import time
 
 from osc_lib import exceptions as osc_exceptions
+import yaml
 
 from flocx_cli import common
 
@@ -190,6 +192,16 @@ class ShowContractAccess(common.ShowOne):
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
         add_contract_argument(parser)
+        parser.add_argument(
+            '--clouds-yaml', metavar='<path>',
+            help='Also write the credential into this clouds.yaml (made '
+                 'if missing, readable by you alone; other clouds in it are '
+                 'kept), as cloud --cloud-name: then `openstack --os-cloud '
+                 '<name> baremetal node list` shows your nodes there.')
+        parser.add_argument(
+            '--cloud-name', metavar='<name>',
+            help='The clouds.yaml entry to write (default: '
+                 'flocx-<first 8 characters of the contract>).')
         return parser
 
     def take_action(self, args):
@@ -197,4 +209,48 @@ class ShowContractAccess(common.ShowOne):
         access = body.get('access')
         if not isinstance(access, dict):
             access = {'access': access}
+        if args.clouds_yaml:
+            name = args.cloud_name or f'flocx-{body["contract_uuid"][:8]}'
+            write_clouds_yaml(args.clouds_yaml, name, access)
         return common.show(dict(access, contract_uuid=body['contract_uuid']))
+
+
+def clouds_yaml_entry(access):
+    """A clouds.yaml cloud for an application credential the market
+    handed over."""
+    auth = {key: access[key] for key in (
+        'auth_url', 'application_credential_id',
+        'application_credential_secret') if access.get(key)}
+    missing = {'auth_url', 'application_credential_id',
+               'application_credential_secret'} - set(auth)
+    if missing:
+        raise osc_exceptions.CommandError(
+            'The credential has no ' + ', '.join(sorted(missing))
+            + ': it cannot be written as a clouds.yaml entry.')
+    entry = {'auth_type': 'v3applicationcredential', 'auth': auth,
+             'identity_api_version': 3}
+    if access.get('region_name'):
+        entry['region_name'] = access['region_name']
+    return entry
+
+
+def write_clouds_yaml(path, name, access):
+    """Add (or replace) cloud ``name`` in the clouds.yaml at ``path``; the
+    file holds secrets, so it is the user's alone (0600)."""
+    entry = clouds_yaml_entry(access)
+    try:
+        with open(path) as f:
+            config = yaml.safe_load(f) or {}
+    except FileNotFoundError:
+        config = {}
+    except (OSError, yaml.YAMLError) as e:
+        raise osc_exceptions.CommandError(f'Cannot read {path}: {e}')
+    if not isinstance(config, dict) or not isinstance(
+            config.setdefault('clouds', {}), dict):
+        raise osc_exceptions.CommandError(
+            f'{path} is not a clouds.yaml (no "clouds" mapping).')
+    config['clouds'][name] = entry
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)
+    with os.fdopen(fd, 'w') as f:
+        yaml.safe_dump(config, f, default_flow_style=False, sort_keys=False)

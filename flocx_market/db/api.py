@@ -180,7 +180,7 @@ class Connection(lifecycle.Lifecycle, db.Connection):
         if visible_to is not None:
             # The market: every open offer, and a project's own of any status.
             visible.append(sa.or_(t.c.status == 'open',
-                                  t.c.project_id == visible_to))
+                                  _owned_by(t.c.project_id, visible_to)))
         return self._page(t, where, visible, limit, marker, sort_key,
                           sort_dir)
 
@@ -242,7 +242,7 @@ class Connection(lifecycle.Lifecycle, db.Connection):
         if filters.get('resource_class'):
             where.append(t.c.resource_class == filters['resource_class'])
         visible = ([] if visible_to is None else
-                   [t.c.project_id == visible_to])
+                   [_owned_by(t.c.project_id, visible_to)])
         return self._page(t, where, visible, limit, marker, sort_key,
                           sort_dir)
 
@@ -339,10 +339,11 @@ class Connection(lifecycle.Lifecycle, db.Connection):
         visible = []
         if visible_to is not None:
             visible.append(sa.or_(
-                t.c.project_id == visible_to,
+                _owned_by(t.c.project_id, visible_to),
                 t.c.id.in_(sa.select(models.contract_nodes.c.contract_id)
-                           .where(models.contract_nodes.c.owner_project_id ==
-                                  visible_to))))
+                           .where(_owned_by(
+                               models.contract_nodes.c.owner_project_id,
+                               visible_to)))))
         with self.reader() as session:
             rows = db.select_page(session, t, where, visible, limit, marker,
                                   sort_key, sort_dir, internal=())
@@ -716,7 +717,7 @@ class Connection(lifecycle.Lifecycle, db.Connection):
         t = models.events
         query = sa.select(t).order_by(t.c.id).limit(limit)
         if visible_to is not None:
-            query = query.where(t.c.project_id == visible_to)
+            query = query.where(_owned_by(t.c.project_id, visible_to))
         if since is not None:
             query = query.where(t.c.id > since)
         if object_uuid:
@@ -852,6 +853,23 @@ class Connection(lifecycle.Lifecycle, db.Connection):
                  context.qualified_project(cloud, project)): uuid
                 for cloud, project, uuid in rows}
 
+    def organization_projects(self, cloud, project_id, home_cloud):
+        """Every project of the organization a cloud's project takes part
+        as, as the market names them (with ``project_id`` itself); just
+        that project when it takes part in none."""
+        members = models.organization_projects
+        mine = sa.select(members.c.organization_id).where(
+            members.c.cloud == cloud, members.c.project_id == project_id)
+        with self.reader() as session:
+            rows = session.execute(
+                sa.select(members.c.cloud, members.c.project_id).where(
+                    members.c.organization_id.in_(mine.scalar_subquery()))
+            ).all() or [(cloud, project_id)]
+        return tuple(sorted(
+            project if member_cloud == home_cloud else
+            context.qualified_project(member_cloud, project)
+            for member_cloud, project in rows))
+
     def organization_of(self, cloud, project_id):
         """The uuid of the organization a cloud's project takes part as."""
         t, members = models.organizations, models.organization_projects
@@ -922,6 +940,14 @@ def _node_times(node):
     for key in ('ended_at', 'lent_at', 'reclaimed_at'):
         out[key] = db.iso(node[key]) if node[key] else None
     return out
+
+
+def _owned_by(column, projects):
+    """``column`` is ``projects`` (one project id, or several: an
+    organization's)."""
+    if isinstance(projects, str):
+        return column == projects
+    return column.in_(projects)
 
 
 def _common_filters(table, filters):

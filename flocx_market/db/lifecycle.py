@@ -494,11 +494,14 @@ class Lifecycle:
         """Every contract with charges in [start, end): per party, what
         was paid, refunded, earned and what fees, as exact decimals.
 
-        ``project_id`` None: every organization and the operator."""
+        ``project_id`` None: every organization and the operator; several
+        projects: an organization's, in every cloud."""
         ch = models.charges
         where = [ch.c.created_at >= start, ch.c.created_at < end]
-        if project_id is not None:
+        if isinstance(project_id, str):
             where.append(ch.c.project_id == project_id)
+        elif project_id is not None:
+            where.append(ch.c.project_id.in_(project_id))
         with self.reader() as session:
             rows = session.execute(
                 sa.select(ch.c.contract_uuid, ch.c.project_id, ch.c.party,

@@ -11,6 +11,7 @@ from flocx_common.api import validation as v
 from flocx_common import hardware
 from flocx_market.api import versions
 from flocx_market.api.v1 import orders
+from flocx_market.api.v1 import parties
 from flocx_market.db import api as db_api
 
 CONSTRAINT = {
@@ -69,7 +70,7 @@ class BidsController(rest.RestController):
         filters = {k: params[k] for k in FILTERS if params.get(k)}
         filters.update(helpers.time_params(params, TIME_FILTERS))
         items = pecan.request.services.db.list_bids(
-            filters, helpers.visible_project(ctx, 'flocx:bid:list_all'),
+            filters, parties.visible_parties(ctx, 'flocx:bid:list_all'),
             limit, marker, sort_key, sort_dir)
         return helpers.page(pecan.request, 'bids', items, limit)
 
@@ -152,8 +153,16 @@ def _check_bid(conf, body):
 
 def _visible_bid(ctx, uuid):
     bid = pecan.request.services.db.get_bid(uuid)
+    if bid is not None and ctx.project_id and \
+            bid['project_id'] != ctx.project_id and \
+            bid['project_id'] in pecan.request.services.market.party_projects(
+                ctx):
+        # A bid of another project of the caller's organization is the
+        # organization's: read as the caller's own (api/v1/parties.py).
+        target = {'project_id': ctx.project_id}
+    else:
+        target = {'project_id': bid and bid['project_id']}
     # Sealed bids: whoever may not see one must not learn that it exists.
-    if bid is None or not ctx.allowed('flocx:bid:get',
-                                      {'project_id': bid['project_id']}):
+    if bid is None or not ctx.allowed('flocx:bid:get', target):
         raise errors.NotFound(f'Bid {uuid} not found.')
     return bid

@@ -10,6 +10,7 @@ from flocx_common.api import validation as v
 from flocx_common import context
 from flocx_market.api import versions
 from flocx_market.api.v1 import lifecycle
+from flocx_market.api.v1 import parties
 from flocx_market.db import api as db_api
 
 FILTERS = ('status', 'bid_uuid', 'project_id', 'provider')
@@ -17,7 +18,8 @@ TIME_FILTERS = ('starts_after', 'starts_before', 'ends_after', 'ends_before')
 
 
 def sealed_view(contract, viewer):
-    """A contract as project ``viewer`` may see it (None: an admin reader).
+    """A contract as project ``viewer`` may see it (None: an admin reader;
+    several projects: an organization's, api/v1/parties.py).
 
     A contract has two prices: ``price`` and ``cost``, what the renter pays,
     and each node's ``price``, what that node's owner receives. The renter
@@ -28,18 +30,20 @@ def sealed_view(contract, viewer):
     """
     if viewer is None:
         return contract
+    viewers = {viewer} if isinstance(viewer, str) else set(viewer)
     shown = dict(contract)
-    if viewer == contract['project_id']:
+    if contract['project_id'] in viewers:
         shown['nodes'] = [{k: v for k, v in n.items() if k != 'price'}
                           for n in contract['nodes']]
         return shown
     for key in ('price', 'cost', 'bid_uuid'):
         shown.pop(key, None)
-    mine = [n for n in contract['nodes'] if n['owner_project_id'] == viewer]
+    mine = [n for n in contract['nodes'] if n['owner_project_id'] in viewers]
     shown['nodes'] = mine
     shown['offer_uuids'] = [n['offer_uuid'] for n in mine]
     shown['resource_uuids'] = [n['resource_uuid'] for n in mine]
-    shown['owner_project_ids'] = [viewer] if mine else []
+    shown['owner_project_ids'] = sorted({n['owner_project_id']
+                                         for n in mine})
     return shown
 
 
@@ -199,12 +203,12 @@ class ContractsController(rest.RestController):
                     'A provider\'s view of contracts has no price to sort '
                     'by.', pointer='sort_key')
         else:
-            viewer = helpers.visible_project(ctx, 'flocx:contract:list_all')
+            viewer = parties.visible_parties(ctx, 'flocx:contract:list_all')
         if sort_key == 'price' and viewer is not None:
             # Ordered by the renter's price, an owner's contracts would rank
             # the bids of its renters: sorted by price, a project sees the
             # contracts it rents only.
-            filters['project_id'] = viewer
+            filters['project_id'] = ctx.project_id
         items = pecan.request.services.db.list_contracts(
             filters, viewer, limit, marker, sort_key, sort_dir)
         return helpers.page(pecan.request, 'contracts',
@@ -221,10 +225,9 @@ class ContractsController(rest.RestController):
                     n.get('cloud') == cloud for n in contract['nodes']):
                 raise errors.NotFound(f'Contract {uuid} not found.')
             return _shown(ctx, contract, None)
-        viewer = helpers.visible_project(ctx, 'flocx:contract:list_all')
-        if contract is None or viewer not in (
-                None, contract['project_id'],
-                *contract['owner_project_ids']):
+        viewer = parties.visible_parties(ctx, 'flocx:contract:list_all')
+        if contract is None or (viewer is not None and not set(viewer) & {
+                contract['project_id'], *contract['owner_project_ids']}):
             raise errors.NotFound(f'Contract {uuid} not found.')
         return sealed_view(contract, viewer)
 
@@ -259,4 +262,4 @@ def _sealed(contract):
     """A changed contract as its caller may see it (see sealed_view)."""
     ctx = pecan.request.context
     return sealed_view(
-        contract, helpers.visible_project(ctx, 'flocx:contract:list_all'))
+        contract, parties.visible_parties(ctx, 'flocx:contract:list_all'))

@@ -5,6 +5,7 @@ from pecan import rest
 
 from flocx_common.api import helpers
 from flocx_common.api import pagination
+from flocx_market.api.v1 import parties
 
 
 class EventsController(rest.RestController):
@@ -19,6 +20,6 @@ class EventsController(rest.RestController):
                                      conf.api.default_limit)
         since = pagination.parse_int(params, 'since', 0, 2 ** 62)
         events = pecan.request.services.db.list_events(
-            helpers.visible_project(ctx, 'flocx:event:list_all'), since=since,
+            parties.visible_parties(ctx, 'flocx:event:list_all'), since=since,
             object_uuid=params.get('object_uuid'), limit=limit)
         return {'events': events}

@@ -152,17 +152,26 @@ class StatementsController(rest.RestController):
         start, end = parse_period(period, now)
         sees_all = ctx.allowed('flocx:statement:all')
         project = params.get('project_id')
+        projects = project
         if not sees_all:
             if not ctx.project_id:
                 raise errors.Forbidden('Use a project-scoped token.',
                                        code='flocx.project_scope_required')
-            if project not in (None, ctx.project_id):
+            # The organization's statement: what all its projects, in
+            # every cloud, paid and earned (or one of them, if asked).
+            projects = pecan.request.services.market.party_projects(ctx)
+            if project not in (None, *projects):
                 # Another organization's statement: as if it had none.
                 raise errors.NotFound(f'No statement of project {project}.')
-            project = ctx.project_id
-        ctx.can('flocx:statement:get', {'project_id': project or ''}
-                if not sees_all else None)
-        statement = pecan.request.services.db.statement(start, end, project)
+            ctx.can('flocx:statement:get', {'project_id': ctx.project_id})
+            project = project or ctx.project_id
+            if params.get('project_id'):
+                projects = (project,)
+        else:
+            ctx.can('flocx:statement:get')
+        statement = pecan.request.services.db.statement(start, end, projects)
+        if projects is not None and not isinstance(projects, str):
+            statement['projects'] = list(projects)
         return dict(statement, period=period, project_id=project,
                     start_time=start.isoformat() + '+00:00',
                     end_time=end.isoformat() + '+00:00')

@@ -14,6 +14,7 @@ from flocx_common.api import validation as v
 from flocx_market.api import versions
 from flocx_market.api.v1 import lifecycle
 from flocx_market.api.v1 import orders
+from flocx_market.api.v1 import parties
 from flocx_market.db import api as db_api
 
 PROPERTY_VALUE = {'oneOf': [
@@ -87,7 +88,7 @@ class OffersController(rest.RestController):
             # A member cloud's provider: its cloud's offers, all of them.
             filters['cloud'], visible = ctx.cloud, None
         else:
-            visible = helpers.visible_project(ctx, 'flocx:offer:list_all')
+            visible = parties.visible_parties(ctx, 'flocx:offer:list_all')
         items = pecan.request.services.db.list_offers(
             filters, visible, limit, marker, sort_key, sort_dir)
         return helpers.page(pecan.request, 'offers', items, limit)
@@ -157,6 +158,10 @@ def offer_values(conf, body):
     return values
 
 
+def _readable(viewers, project_id):
+    return viewers is None or project_id in viewers
+
+
 def _cloud_of_provider(ctx):
     """Whether a member cloud's provider is calling."""
     return ctx.allowed('flocx:offer:list_cloud', {'cloud': ctx.cloud})
@@ -168,8 +173,9 @@ def _visible_offer(ctx, uuid):
         visible = offer['status'] == 'open' or offer['cloud'] == ctx.cloud
     else:
         visible = offer is not None and (
-            offer['status'] == 'open' or helpers.visible_project(
-                ctx, 'flocx:offer:list_all') in (None, offer['project_id']))
+            offer['status'] == 'open' or _readable(
+                parties.visible_parties(ctx, 'flocx:offer:list_all'),
+                offer['project_id']))
     if not visible:
         raise errors.NotFound(f'Offer {uuid} not found.')
     return offer

@@ -233,6 +233,40 @@ class AccessTest(LifecycleCLITestCase):
         self.assertNotIn('s3cret', err)
         self.assertOneLine(err, 404)
 
+    def test_the_credential_written_as_a_clouds_yaml_entry(self):
+        import os
+        import openstack.config
+        import yaml
+        contract, _ = self.make_contract(live=True)
+        self.market.db.set_contract_access(contract['uuid'], {
+            'auth_type': 'v3applicationcredential',
+            'auth_url': 'https://keystone.cloud-a.example/v3',
+            'application_credential_id': 'cred-1',
+            'application_credential_secret': 's3cret'})
+        path = self.useFixture(fixtures.TempDir()).join('clouds.yaml')
+        with open(path, 'w') as f:
+            f.write('clouds:\n  mine: {auth: {auth_url: https://x/v3}}\n')
+        self.cli_json('market', 'contract', 'access', 'show',
+                      contract['uuid'], '--clouds-yaml', path)
+        name = f"flocx-{contract['uuid'][:8]}"
+        with open(path) as f:
+            clouds = yaml.safe_load(f)['clouds']
+        self.assertEqual({'mine', name}, set(clouds))
+        self.assertEqual(0o600, os.stat(path).st_mode & 0o777)
+        # openstacksdk reads it as an application credential cloud.
+        cloud = openstack.config.OpenStackConfig(
+            config_files=[path], vendor_files=[],
+            secure_files=[], load_envvars=False).get_one(cloud=name)
+        self.assertEqual(('v3applicationcredential', 'cred-1', 's3cret'), (
+            cloud.config['auth_type'],
+            cloud.config['auth']['application_credential_id'],
+            cloud.config['auth']['application_credential_secret']))
+        self.cli_json('market', 'contract', 'access', 'show',
+                      contract['uuid'], '--clouds-yaml', path,
+                      '--cloud-name', 'rented')
+        with open(path) as f:
+            self.assertIn('rented', yaml.safe_load(f)['clouds'])
+
 
 class OfferLifecycleTest(LifecycleCLITestCase):
 

@@ -317,3 +317,15 @@ def test_bid_form_sends_span_clouds_only_when_ticked(ticked, sent):
     body = client.create_bid.call_args.args[0]
     assert body.get('span_clouds') is sent
     assert body['price'] == D('3.25') and body['quantity'] == 2
+
+
+def test_offers_and_contracts_show_their_cloud():
+    assert offer_tables._where('cloud-b', 'boston') == 'cloud-b (boston)'
+    assert offer_tables._where('home') == 'home'
+    assert offer_tables._where(None) == '-'
+    spanning = {'nodes': [{'cloud': 'cloud-b'}, {'cloud': 'home'},
+                          {'cloud': 'cloud-b'}]}
+    assert contract_tables._clouds(spanning) == 'cloud-b, home'
+    assert contract_tables._clouds({'nodes': [{}]}) == '-'
+    assert 'cloud' in offer_tables.OffersTable.base_columns
+    assert 'clouds' in contract_tables.ContractsTable.base_columns

@@ -221,3 +221,75 @@ class MemberCloudOffersTestCase(FederationBase):
         resp = self.service.post('/v1/offers',
                                  base.offer_body(project='cloud-b:b-proj'))
         self.assertEqual(400, resp.status_code)
+
+
+class OrganizationAcrossCloudsTestCase(MemberCloudOffersTestCase):
+    """acme is b-proj in cloud-b and org-b at home: one party."""
+
+    def setUp(self):
+        super().setUp()
+        self.market_admin.post('/v1/clouds', {
+            'name': 'home', 'keystone_url': 'https://home.example/v3'})
+        resp = self.market_admin.post(
+            f'/v1/organizations/{self.acme["uuid"]}/projects',
+            {'cloud': 'home', 'project_id': 'org-b'})
+        self.assertEqual(201, resp.status_code, resp.body)
+        self.b_member.headers['OpenStack-API-Version'] = 'marketplace 1.3'
+
+    def test_each_project_reads_its_organizations_orders_and_contracts(self):
+        # acme offers from cloud B and bids from home.
+        b_offer = self.b_service.post(
+            '/v1/offers', base.offer_body(project='b-proj')).json
+        home_offer = self.make_offer()
+        bid = self.make_bid()  # org-b's
+        contract = self.market.db.commit_award(
+            base.award_for(bid, [home_offer]))
+        closed = self.b_service.post(
+            '/v1/offers', base.offer_body(project='b-proj')).json
+        self.b_member.delete(f"/v1/offers/{closed['uuid']}")
+
+        # cloud B's member sees the home project's bid and rental...
+        self.assertEqual([bid['uuid']], [
+            b['uuid'] for b in self.b_member.get('/v1/bids').json['bids']])
+        seen = self.b_member.get(f"/v1/contracts/{contract['uuid']}")
+        self.assertEqual(200, seen.status_code, seen.body)
+        # ... as its renter: with the price the organization pays.
+        self.assertEqual(contract['price'], seen.json['price'])
+        events = self.b_member.get('/v1/events').json['events']
+        self.assertIn(bid['uuid'], [e['object_uuid'] for e in events])
+        # and the home project sees cloud B's closed offer.
+        cancelled = self.org_b.get('/v1/offers?status=cancelled').json
+        self.assertEqual([closed['uuid']],
+                         [o['uuid'] for o in cancelled['offers']])
+        # An outsider sees none of it.
+        self.assertEqual([], self.org_c.get('/v1/bids').json['bids'])
+        self.assertEqual([], self.org_c.get(
+            '/v1/offers?status=cancelled').json['offers'])
+        self.assertEqual(404, self.org_c.get(
+            f"/v1/contracts/{contract['uuid']}").status_code)
+        self.assertEqual(200, self.b_member.get(
+            f"/v1/bids/{bid['uuid']}").status_code)
+        # Changes stay with the project that made the order.
+        self.assertEqual(403, self.b_member.delete(
+            f"/v1/bids/{bid['uuid']}").status_code)
+        self.assertEqual(200, self.org_b.get(
+            f"/v1/offers/{b_offer['uuid']}").status_code)
+
+    def test_the_statement_is_the_organizations(self):
+        offer = self.make_offer()
+        bid = self.make_bid()
+        self.market.db.commit_award(base.award_for(bid, [offer]))
+        period = base.parse(bid['start_time']).strftime('%Y-%m')
+        self.b_member.headers['OpenStack-API-Version'] = 'marketplace 1.1'
+        resp = self.b_member.get(f'/v1/statements?period={period}')
+        self.assertEqual(200, resp.status_code, resp.body)
+        self.assertEqual(['cloud-b:b-proj', 'org-b'], resp.json['projects'])
+        self.assertEqual([('org-b', 'renter')], [
+            (line['project_id'], line['role'])
+            for line in resp.json['contracts']])
+        # One project of the organization, if asked; not another's.
+        resp = self.b_member.get(
+            f'/v1/statements?period={period}&project_id=cloud-b:b-proj')
+        self.assertEqual([], resp.json['contracts'])
+        resp = self.b_member.get('/v1/statements?project_id=org-a')
+        self.assertEqual(404, resp.status_code)

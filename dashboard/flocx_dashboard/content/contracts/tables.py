@@ -123,6 +123,14 @@ def _node_ids(contract):
         or '-'
 
 
+def _clouds(contract):
+    """The clouds of the contract's nodes (several only if its bid let
+    them span clouds)."""
+    clouds = sorted({n['cloud'] for n in contract.get('nodes', [])
+                     if n.get('cloud')})
+    return ', '.join(clouds) or '-'
+
+
 class ContractsFilter(tables.FilterAction):
     """Filters the rows in the browser, on any column's text."""
     filter_type = 'query'
@@ -135,6 +143,7 @@ class ContractsTable(tables.DataTable):
     role = tables.Column('role', verbose_name=_("This project is"))
     nodes = tables.Column(_nodes, verbose_name=_("Nodes"))
     node_ids = tables.Column(_node_ids, verbose_name=_("Ironic nodes"))
+    clouds = tables.Column(_clouds, verbose_name=_("Cloud"))
     start_time = tables.Column('start_time', verbose_name=_("Start (UTC)"),
                                filters=TIME)
     end_time = tables.Column('end_time', verbose_name=_("End (UTC)"),

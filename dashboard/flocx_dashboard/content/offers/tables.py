@@ -105,6 +105,13 @@ def _state(offer):
 STATE_DISPLAY = (('booked', _("open, booked")),)
 
 
+def _where(cloud, site=None):
+    """A node's cloud, and its site when the operator set one."""
+    if not cloud:
+        return '-'
+    return f'{cloud} ({site})' if site else cloud
+
+
 class OffersTable(tables.DataTable):
     uuid = tables.Column('uuid', verbose_name=_("Offer"),
                          link='horizon:project:offers:detail',
@@ -112,6 +119,9 @@ class OffersTable(tables.DataTable):
     resource_class = tables.Column('resource_class',
                                    verbose_name=_("Resource class"))
     hardware = tables.Column(_hardware, verbose_name=_("Hardware"))
+    cloud = tables.Column(lambda o: _where(o.get('cloud'),
+                                           o.get('properties', {}).get('site')),
+                          verbose_name=_("Cloud"))
     price = tables.Column(_price, verbose_name=_("Price / node-hour"))
     start_time = tables.Column('start_time', verbose_name=_("From (UTC)"),
                                filters=TIME)
