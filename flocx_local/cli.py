@@ -1,6 +1,8 @@
 """flocx-local: a whole FLOCX on loopback, in one command.
 
     flocx-local up      # Keystone + Ironic + market, auction, provider; demo
+    flocx-local up --clouds 2   # and a member cloud's Keystone + Ironic;
+                                # its renter deploys a node of cloud 1
     flocx-local demo    # run the demo market again
     flocx-local status
     flocx-local down
