@@ -46,6 +46,8 @@ SEPARATE = (('flocx-market-api', 'market'), ('flocx-market-manager', 'market'),
             ('flocx-provider-api', 'provider'),
             ('flocx-provider-manager', 'provider'))
 SERVE_PROCESS = 'flocx-services'
+# Cloud 2's provider (up --clouds 2): API and manager in one process.
+MEMBER_PROVIDER_PROCESS = 'flocx-provider-cloud-2'
 DEFAULT_DIR = 'local-run'
 ENGINE = 'flocx-auction-engine'
 
@@ -74,6 +76,7 @@ class Layout:
         self.openstack = self.root / 'openstack'
         # A member cloud's Keystone and Ironic (up --clouds 2).
         self.member_openstack = self.root / 'cloud-2' / 'openstack'
+        self.member_provider_conf = self.etc / 'flocx-provider-cloud-2.conf'
         self.etc = self.root / 'etc'
         self.logs = self.root / 'logs'
         self.pids = self.root / 'pids'
@@ -233,6 +236,86 @@ def serve(layout):
     os._exit(0)
 
 
+def serve_member_provider(layout):
+    """Cloud 2's provider, its API and manager, in this process until
+    SIGTERM. It never joins the market's bus: it reaches the market over
+    the REST API as cloud 2's service user ([market] channel = rest), and
+    its in-process transport is its own."""
+    from oslo_log import log
+
+    from flocx_common import server
+    from flocx_provider.api import app as provider_app
+    from flocx_provider.cmd import manager as provider_manager
+    from flocx_provider import conf as provider_conf
+    from flocx_provider.db import api as provider_db
+    from flocx_provider.db import migration as provider_migration
+
+    conf = provider_conf.get_conf(['--config-file',
+                                   str(layout.member_provider_conf)])
+    log.setup(conf, MEMBER_PROVIDER_PROCESS)
+    provider_migration.upgrade(
+        provider_db.Connection.from_conf(conf).get_engine())
+    worker = provider_manager.ManagerService(conf)
+    http = server.make_server(provider_app.setup_app(conf), '127.0.0.1',
+                              conf.api.port)
+    worker.start()
+    http.prepare()
+    threading.Thread(target=http.serve, daemon=True).start()
+    done = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *a: done.set())
+    signal.signal(signal.SIGINT, lambda *a: done.set())
+    done.wait()
+    http.stop()
+    worker.stop()
+    logging.shutdown()
+    os._exit(0)
+
+
+def member_provider_available():
+    """Whether this FLOCX's provider can reach the market over its REST
+    API ([market] channel = rest), as a member cloud's provider must."""
+    import importlib.util
+
+    return importlib.util.find_spec('flocx_provider.conf.market') is not None
+
+
+def write_member_provider_config(layout, member, port, market_url):
+    """Cloud 2's provider: cloud 2's Keystone and Ironic, and the market's
+    REST API as cloud 2's ``flocx`` service user (validated by cloud 2's
+    Keystone, OpenStack-Market-Cloud: cloud-2)."""
+    from flocx_local import federation
+
+    service_user = {
+        'auth_type': 'password', 'auth_url': member.auth_url,
+        'username': 'flocx', 'password': member.password('flocx'),
+        'user_domain_name': 'Default', 'project_name': 'service',
+        'project_domain_name': 'Default', 'region_name': 'RegionOne'}
+    _write_ini(layout.member_provider_conf, {
+        'DEFAULT': {'auth_strategy': 'keystone', 'host': 'local-cloud-2',
+                    # Its own in-process transport: its API nudges its
+                    # manager; nothing of it reaches the market's bus.
+                    'transport_url': EMBEDDED_TRANSPORT,
+                    'control_exchange': f'flocx-{layout.root.name}-'
+                                        f'{federation.MEMBER}-{os.getpid()}',
+                    'log_file': str(layout.logs /
+                                    f'{MEMBER_PROVIDER_PROCESS}.log')},
+        'api': {'host_ip': '127.0.0.1', 'port': port},
+        'keystone_authtoken': dict(
+            service_user, www_authenticate_uri=member.auth_url,
+            interface='public'),
+        'oslo_messaging_notifications': {'driver': 'noop'},
+        'database': {'connection': f'sqlite:///{layout.root}/'
+                                   f'provider-{federation.MEMBER}.sqlite'},
+        'provider': {'name': federation.MEMBER, 'poll_interval': 1},
+        'ironic': dict({k: service_user[k] for k in (
+            'auth_type', 'auth_url', 'username', 'password',
+            'user_domain_name', 'region_name')}, valid_interfaces='public'),
+        'market': dict(service_user, channel='rest',
+                       cloud=federation.MEMBER,
+                       endpoint_override=market_url),
+    })
+
+
 class StepFailed(RuntimeError):
     """A step of ``up`` failed: one line of why, and the log that has it all."""
 
@@ -259,11 +342,18 @@ def up(args, layout):
 
         step('Starting two real Keystones and Ironics on loopback: '
              f'{federation.HOME} (the market\'s home) and {federation.MEMBER}')
-        # Cloud 2's catalog has the market and the auction; the provider of
-        # its nodes is not cloud 1's.
+        # Cloud 2's catalog has the market and the auction, and its own
+        # provider when there is one: the provider of its nodes is not
+        # cloud 1's.
+        member_urls = {k: v for k, v in urls.items() if k != 'provider'}
+        member_provider_port = None
+        if member_provider_available():
+            member_provider_port = local_openstack.free_port()
+            member_urls['provider'] = \
+                f'http://127.0.0.1:{member_provider_port}'
         member = local_openstack.LocalOpenStack(
-            layout.member_openstack, cache_dir=cache_dir, service_urls={
-                k: v for k, v in urls.items() if k != 'provider'})
+            layout.member_openstack, cache_dir=cache_dir,
+            service_urls=member_urls)
         _start_clouds([cloud, member])
     else:
         step('Starting a real Keystone and Ironic on loopback')
@@ -325,6 +415,27 @@ def up(args, layout):
         processes.wait_until_answering(
             service, url, answering[service], timeout=120,
             log_file=layout.logs / f'flocx-{service}.log')
+    if member and member_provider_port:
+        write_member_provider_config(layout, member, member_provider_port,
+                                     urls['marketplace'])
+        step(f'Starting {federation.MEMBER}\'s provider (it reaches the '
+             'market over its REST API, as cloud-2\'s service user)')
+        proc = processes.spawn(
+            MEMBER_PROVIDER_PROCESS,
+            [sys.executable, '-m', 'flocx_local.cli', 'serve-provider',
+             '--dir', str(layout.root)],
+            layout.pids, layout.logs,
+            env=dict(os.environ, PYTHONWARNINGS='ignore'))
+        state['processes'] = names = [*names, MEMBER_PROVIDER_PROCESS]
+        state['member_provider_url'] = member_urls['provider']
+        layout.write_state(state)
+        processes.wait_until_answering(
+            MEMBER_PROVIDER_PROCESS, member_urls['provider'] + '/healthcheck',
+            proc, timeout=120,
+            log_file=layout.logs / f'{MEMBER_PROVIDER_PROCESS}.log')
+    elif member:
+        step(f'{federation.MEMBER} runs no provider of its own: this FLOCX '
+             'has no REST channel for member clouds\' providers')
     if member:
         organizations = federation.register(
             urls['marketplace'], cloud.connect('flocx-admin').session,
@@ -464,7 +575,8 @@ IRONIC_CALLERS = ('flocx-provider-manager', SERVE_PROCESS)
 
 
 def _calls_on_its_own(name):
-    return name.startswith(ENGINE) or name == 'flocx-provider-manager'
+    return name.startswith(ENGINE) or name in ('flocx-provider-manager',
+                                               MEMBER_PROVIDER_PROCESS)
 
 
 def down(layout):
@@ -638,7 +750,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog='flocx-local',
                                      description=__doc__.split('\n\n')[0])
     parser.add_argument('command', nargs='?', default='up',
-                        choices=('up', 'down', 'status', 'demo', 'serve'))
+                        choices=('up', 'down', 'status', 'demo', 'serve',
+                                 'serve-provider'))
     parser.add_argument('--dir', default=os.environ.get('FLOCX_LOCAL_DIR',
                                                         DEFAULT_DIR),
                         help='run directory (default: %(default)s)')
@@ -684,6 +797,9 @@ def main(argv=None):
     layout = Layout(args.dir)
     if args.command == 'serve':
         serve(layout)
+        return 0
+    if args.command == 'serve-provider':
+        serve_member_provider(layout)
         return 0
     if args.command == 'down':
         down(layout)
