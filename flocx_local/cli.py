@@ -76,11 +76,11 @@ class Layout:
         self.openstack = self.root / 'openstack'
         # A member cloud's Keystone and Ironic (up --clouds 2).
         self.member_openstack = self.root / 'cloud-2' / 'openstack'
-        self.member_provider_conf = self.etc / 'flocx-provider-cloud-2.conf'
         self.etc = self.root / 'etc'
         self.logs = self.root / 'logs'
         self.pids = self.root / 'pids'
         self.state_file = self.root / 'flocx-local.json'
+        self.member_provider_conf = self.etc / 'flocx-provider-cloud-2.conf'
 
     def conf(self, service):
         return self.etc / f'flocx-{service}.conf'
@@ -427,7 +427,8 @@ def up(args, layout):
             layout.pids, layout.logs,
             env=dict(os.environ, PYTHONWARNINGS='ignore'))
         state['processes'] = names = [*names, MEMBER_PROVIDER_PROCESS]
-        state['member_provider_url'] = member_urls['provider']
+        state['member_provider_url'] = urls['member_provider'] = \
+            member_urls['provider']
         layout.write_state(state)
         processes.wait_until_answering(
             MEMBER_PROVIDER_PROCESS, member_urls['provider'] + '/healthcheck',
@@ -492,7 +493,8 @@ def _demo_summary(result):
     return {key: result[key] for key in (
         'node', 'renter_saw', 'hidden_nodes', 'deployed_state',
         'credential_id', 'renter_project_id', 'credential_after_end',
-        'old_token_ironic_status', 'access_after_end_status')} | {
+        'old_token_ironic_status', 'access_after_end_status',
+        'member_offer')} | {
         'contract_uuid': result['contract']['uuid'],
         'contract_status': result['contract']['status'],
         'bid_project_id': result['bid']['project_id']}
@@ -575,8 +577,7 @@ IRONIC_CALLERS = ('flocx-provider-manager', SERVE_PROCESS)
 
 
 def _calls_on_its_own(name):
-    return name.startswith(ENGINE) or name in ('flocx-provider-manager',
-                                               MEMBER_PROVIDER_PROCESS)
+    return name.startswith(ENGINE) or name == 'flocx-provider-manager'
 
 
 def down(layout):
@@ -604,11 +605,16 @@ def down(layout):
                            label)
 
     with concurrent.futures.ThreadPoolExecutor(len(names) + 5) as pool:
-        first = {n: flocx(n) for n in names if n not in LAST_TO_STOP}
+        # Cloud 2's provider calls the market's API: it stops first, so
+        # that its last call does not meet a market stopping.
+        member_provider = [flocx(n) for n in names
+                           if n == MEMBER_PROVIDER_PROCESS]
+        first = {n: flocx(n, after=member_provider) for n in names
+                 if n not in LAST_TO_STOP and n != MEMBER_PROVIDER_PROCESS}
         callers = [future for n, future in first.items()
                    if _calls_on_its_own(n)]
         last = [flocx(n, after=callers) for n in names if n in LAST_TO_STOP]
-        services = [*first.values(), *last]
+        services = [*member_provider, *first.values(), *last]
         ironic = openstack('ironic', after=[
             future for n, future in first.items() if n in IRONIC_CALLERS])
         keystone = openstack('keystone', after=services)
@@ -717,6 +723,7 @@ FLOCX is running on loopback, with two clouds:
   marketplace  {urls['marketplace']}
   auction      {urls['auction']}
   provider     {urls['provider']} (cloud-1's nodes)
+  provider     {urls.get('member_provider', 'none yet')} (cloud-2's nodes)
   logs         {layout.logs}
 
 Cloud-1's users are in {cloud.clouds_yaml},

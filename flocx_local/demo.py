@@ -171,6 +171,10 @@ def run_two_clouds(home, member, urls, say=print, lease_seconds=60,
         'node': node_ids[0], 'start_time': _iso(), 'end_time': _iso(4 * 3600),
         'price': 1.0})
 
+    member_offer = None
+    if urls.get('member_provider'):
+        member_offer = _offer_in_cloud_2(member, urls, market, cloud_2, say)
+
     say(f'Demo: cloud-2\'s org-b bids with its cloud-2 token '
         f'({federation.CLOUD_HEADER}: {federation.MEMBER}) for 1 node for '
         f'{lease_seconds} s with trait {trait} at up to 3.00 per node-hour')
@@ -274,4 +278,29 @@ def run_two_clouds(home, member, urls, say=print, lease_seconds=60,
             'renter_project_id': access['project_id'],
             'credential_after_end': refused,
             'old_token_ironic_status': resp.status_code,
-            'access_after_end_status': after.status_code}
+            'access_after_end_status': after.status_code,
+            'member_offer': member_offer}
+
+
+def _offer_in_cloud_2(member, urls, market, cloud_2, say):
+    """Cloud 2's own provider offers a node of cloud 2: it reaches the
+    market over the REST API as cloud 2's service user, and the market
+    places the offer in cloud 2."""
+    owner = member.connect('flocx-org-a-member')
+    say('Demo: cloud-2\'s org-a enrolls a node in cloud-2\'s Ironic and '
+        'offers it through cloud-2\'s provider (REST channel to the market)')
+    node_id = member.enroll_nodes(
+        'org-a', 1, name_prefix=f'demo2-cloud-2-{int(time.time())}')[0]
+    offer = _call(owner.session, 'POST', f'{urls["member_provider"]}/v1/offers',
+                  json={'node': node_id, 'start_time': _iso(),
+                        'end_time': _iso(4 * 3600), 'price': 2.0})
+    placed = _call(owner.session, 'GET',
+                   f'{market}/v1/offers/{offer["market_offer_uuid"]}',
+                   headers=cloud_2)
+    cloud = (placed.get('properties') or {}).get('cloud')
+    say(f'Demo: the market lists offer {placed["uuid"]} of node {node_id} '
+        f'in {cloud}, for {placed["project_id"]}')
+    if cloud != cloud_2['OpenStack-Market-Cloud']:
+        raise DemoError(f'the market placed cloud-2\'s offer in {cloud}')
+    return {'node': node_id, 'market_offer_uuid': placed['uuid'],
+            'cloud': cloud, 'project_id': placed['project_id']}
