@@ -119,3 +119,25 @@ def test_cloud_1_never_takes_cloud_2_tokens(two_clouds):
     ).status_code == 200
     assert requests.get(f'{market}/v1/bids', timeout=30,
                         headers=headers).status_code == 401
+
+
+def test_cloud_2s_own_provider_offers_in_cloud_2(two_clouds):
+    """With the REST channel, cloud 2 runs a provider of its own (its
+    service user's token, validated by cloud 2's Keystone); without it,
+    ``up`` says that cloud 2 has none."""
+    run_dir, output = two_clouds
+    state = json.loads((run_dir / 'flocx-local.json').read_text())
+    if 'member_provider_url' not in state:
+        assert 'cloud-2 runs no provider of its own' in output
+        pytest.skip('this FLOCX has no REST channel for member clouds\' '
+                    'providers')
+    member = local_openstack.LocalOpenStack(run_dir / 'cloud-2' / 'openstack')
+    offer = state['demo']['member_offer']
+    assert offer['cloud'] == federation.MEMBER
+    assert offer['project_id'] == \
+        f'{federation.MEMBER}:{member.project_id("org-a")}'
+    # Cloud 2's Ironic has the node; cloud 1's does not.
+    home = local_openstack.LocalOpenStack(run_dir / 'openstack')
+    assert member.connect('flocx-admin').baremetal.get_node(offer['node'])
+    assert offer['node'] not in [
+        n.id for n in home.connect('flocx-admin').baremetal.nodes()]
