@@ -271,14 +271,6 @@ def serve_member_provider(layout):
     os._exit(0)
 
 
-def member_provider_available():
-    """Whether this FLOCX's provider can reach the market over its REST
-    API ([market] channel = rest), as a member cloud's provider must."""
-    import importlib.util
-
-    return importlib.util.find_spec('flocx_provider.conf.market') is not None
-
-
 def write_member_provider_config(layout, member, port, market_url):
     """Cloud 2's provider: cloud 2's Keystone and Ironic, and the market's
     REST API as cloud 2's ``flocx`` service user (validated by cloud 2's
@@ -342,15 +334,11 @@ def up(args, layout):
 
         step('Starting two real Keystones and Ironics on loopback: '
              f'{federation.HOME} (the market\'s home) and {federation.MEMBER}')
-        # Cloud 2's catalog has the market and the auction, and its own
-        # provider when there is one: the provider of its nodes is not
-        # cloud 1's.
-        member_urls = {k: v for k, v in urls.items() if k != 'provider'}
-        member_provider_port = None
-        if member_provider_available():
-            member_provider_port = local_openstack.free_port()
-            member_urls['provider'] = \
-                f'http://127.0.0.1:{member_provider_port}'
+        # Cloud 2's catalog has the market, the auction and cloud 2's own
+        # provider: the provider of its nodes is not cloud 1's.
+        member_provider_port = local_openstack.free_port()
+        member_urls = dict(urls, provider='http://127.0.0.1:'
+                                          f'{member_provider_port}')
         member = local_openstack.LocalOpenStack(
             layout.member_openstack, cache_dir=cache_dir,
             service_urls=member_urls)
@@ -415,7 +403,7 @@ def up(args, layout):
         processes.wait_until_answering(
             service, url, answering[service], timeout=120,
             log_file=layout.logs / f'flocx-{service}.log')
-    if member and member_provider_port:
+    if member:
         write_member_provider_config(layout, member, member_provider_port,
                                      urls['marketplace'])
         step(f'Starting {federation.MEMBER}\'s provider (it reaches the '
@@ -434,10 +422,6 @@ def up(args, layout):
             MEMBER_PROVIDER_PROCESS, member_urls['provider'] + '/healthcheck',
             proc, timeout=120,
             log_file=layout.logs / f'{MEMBER_PROVIDER_PROCESS}.log')
-    elif member:
-        step(f'{federation.MEMBER} runs no provider of its own: this FLOCX '
-             'has no REST channel for member clouds\' providers')
-    if member:
         organizations = federation.register(
             urls['marketplace'], cloud.connect('flocx-admin').session,
             {federation.HOME: cloud, federation.MEMBER: member})
@@ -723,7 +707,7 @@ FLOCX is running on loopback, with two clouds:
   marketplace  {urls['marketplace']}
   auction      {urls['auction']}
   provider     {urls['provider']} (cloud-1's nodes)
-  provider     {urls.get('member_provider', 'none yet')} (cloud-2's nodes)
+  provider     {urls['member_provider']} (cloud-2's nodes)
   logs         {layout.logs}
 
 Cloud-1's users are in {cloud.clouds_yaml},

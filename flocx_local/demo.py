@@ -171,9 +171,7 @@ def run_two_clouds(home, member, urls, say=print, lease_seconds=60,
         'node': node_ids[0], 'start_time': _iso(), 'end_time': _iso(4 * 3600),
         'price': 1.0})
 
-    member_offer = None
-    if urls.get('member_provider'):
-        member_offer = _offer_in_cloud_2(member, urls, market, cloud_2, say)
+    member_offer = _offer_in_cloud_2(member, urls, market, cloud_2, say)
 
     say(f'Demo: cloud-2\'s org-b bids with its cloud-2 token '
         f'({federation.CLOUD_HEADER}: {federation.MEMBER}) for 1 node for '

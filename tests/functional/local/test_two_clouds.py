@@ -122,15 +122,14 @@ def test_cloud_1_never_takes_cloud_2_tokens(two_clouds):
 
 
 def test_cloud_2s_own_provider_offers_in_cloud_2(two_clouds):
-    """With the REST channel, cloud 2 runs a provider of its own (its
-    service user's token, validated by cloud 2's Keystone); without it,
-    ``up`` says that cloud 2 has none."""
-    run_dir, output = two_clouds
+    """Cloud 2 runs a provider of its own, on the REST channel (its service
+    user's token, validated by cloud 2's Keystone): the market places its
+    offer in cloud 2, for cloud 2's project."""
+    run_dir, _ = two_clouds
     state = json.loads((run_dir / 'flocx-local.json').read_text())
-    if 'member_provider_url' not in state:
-        assert 'cloud-2 runs no provider of its own' in output
-        pytest.skip('this FLOCX has no REST channel for member clouds\' '
-                    'providers')
+    assert 'flocx-provider-cloud-2' in state['processes']
+    conf = (run_dir / 'etc' / 'flocx-provider-cloud-2.conf').read_text()
+    assert 'channel = rest' in conf and 'cloud = cloud-2' in conf
     member = local_openstack.LocalOpenStack(run_dir / 'cloud-2' / 'openstack')
     offer = state['demo']['member_offer']
     assert offer['cloud'] == federation.MEMBER
