@@ -10,6 +10,8 @@ Keystone never accepts.
 """
 
 import json
+import os
+import pathlib
 import re
 import subprocess
 import sys
@@ -23,6 +25,7 @@ from flocx_local import openstack as local_openstack
 from tests.functional import services
 
 FLOCX_LOCAL = [sys.executable, '-m', 'flocx_local.cli']
+OPENSTACK = str(pathlib.Path(sys.executable).with_name('openstack'))
 # Two clouds from the snapshot (about 10 s each, side by side), the services,
 # then the demo: a 60 s contract and the provider's reclaim.
 UP_TIMEOUT = 600
@@ -140,3 +143,32 @@ def test_cloud_2s_own_provider_offers_in_cloud_2(two_clouds):
     assert member.connect('flocx-admin').baremetal.get_node(offer['node'])
     assert offer['node'] not in [
         n.id for n in home.connect('flocx-admin').baremetal.nodes()]
+
+
+def test_the_renter_uses_the_openstack_client_as_cloud_2s(two_clouds):
+    """What ``up`` prints for cloud 2's renter: its clouds.yaml and
+    ``--os-market-cloud cloud-2``. The contract is its own and over; its
+    access is gone."""
+    run_dir, _ = two_clouds
+    summary = json.loads((run_dir / 'flocx-local.json').read_text())['demo']
+    env = {k: v for k, v in os.environ.items() if not k.startswith('OS_')}
+    env.update(OS_CLIENT_CONFIG_FILE=str(
+        run_dir / 'cloud-2' / 'openstack' / 'clouds.yaml'),
+        PYTHONWARNINGS='ignore')
+
+    def openstack(*argv):
+        return subprocess.run(
+            [OPENSTACK, '--os-cloud', 'flocx-org-b-member',
+             '--os-market-cloud', federation.MEMBER, 'market', *argv],
+            env=env, capture_output=True, text=True, timeout=120,
+            stdin=subprocess.DEVNULL, check=False)
+
+    uuid = summary['contract_uuid']
+    shown = openstack('contract', 'show', uuid, '-f', 'json')
+    assert shown.returncode == 0, shown.stderr
+    contract = json.loads(shown.stdout)
+    assert (contract['status'], contract['project_id']) == (
+        'completed', summary['bid_project_id'])
+    access = openstack('contract', 'access', 'show', uuid)
+    assert access.returncode != 0
+    assert 'no access to show' in access.stderr, access.stderr
