@@ -341,7 +341,8 @@ def up(args, layout):
                                           f'{member_provider_port}')
         member = local_openstack.LocalOpenStack(
             layout.member_openstack, cache_dir=cache_dir,
-            service_urls=member_urls)
+            service_urls=member_urls, orgs=federation.MEMBER_ORGS,
+            small_owner_orgs=())
         _start_clouds([cloud, member])
     else:
         step('Starting a real Keystone and Ironic on loopback')
@@ -451,23 +452,15 @@ def _start_clouds(clouds):
     """Start local clouds side by side (each takes seconds, waiting on its
     Keystone and Ironic); stop them all if one fails.
 
-    Side by side only from a snapshot: the snapshot's lock is a file lock,
-    which threads of one process do not exclude each other by, and two cold
-    starts would each build one.
+    Their organizations differ, so each has its snapshot and the snapshot
+    lock of its own: a file lock, which threads of one process would not
+    exclude each other by.
     """
-    from flocx_local import openstack as local_openstack
-    from flocx_local import snapshot
-
-    every, first = list(clouds), clouds[0]
-    if not first.cache_dir or not snapshot.SnapshotCache(
-            first.cache_dir, local_openstack.LAYOUT).exists():
-        first.start()
-        clouds = clouds[1:]
     with concurrent.futures.ThreadPoolExecutor(len(clouds)) as pool:
         futures = [pool.submit(c.start) for c in clouds]
         errors = [f.exception() for f in futures]
     if any(errors):
-        for c in every:
+        for c in clouds:
             c.stop()
         raise next(e for e in errors if e)
 
@@ -712,13 +705,15 @@ FLOCX is running on loopback, with two clouds:
 
 Cloud-1's users are in {cloud.clouds_yaml},
 cloud-2's in {member.clouds_yaml}.
-Rent a node of cloud-1 as cloud-2's org-b:
+Cloud-1's organizations are org-a (owns nodes), org-b and org-c;
+cloud-2's org-d (owns nodes) and org-e. Rent a node of cloud-1 as
+cloud-2's org-e:
   source {venv}/bin/activate
   export OS_CLIENT_CONFIG_FILE={member.clouds_yaml}
-  openstack --os-cloud flocx-org-b-member --os-market-cloud cloud-2 \\
+  openstack --os-cloud flocx-org-e-member --os-market-cloud cloud-2 \\
       market bid create --quantity 1 --resource-class baremetal \\
       --start +5m --duration 1h --price 3
-  openstack --os-cloud flocx-org-b-member --os-market-cloud cloud-2 \\
+  openstack --os-cloud flocx-org-e-member --os-market-cloud cloud-2 \\
       market contract access show <contract>
 
 Stop it with: {ROOT / 'tools' / 'flocx-local.sh'} down{_dir_option(layout)}

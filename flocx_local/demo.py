@@ -11,6 +11,8 @@ import time
 
 from openstack import exceptions as sdk_exc
 
+from flocx_local import federation
+
 
 class DemoError(RuntimeError):
     pass
@@ -146,14 +148,13 @@ def run_two_clouds(home, member, urls, say=print, lease_seconds=60,
     """
     from keystoneauth1 import exceptions as ks_exc
 
-    from flocx_local import federation
     from flocx_provider import ironic as provider_ironic
 
     market, auction, provider = (urls['marketplace'], urls['auction'],
                                  urls['provider'])
     cloud_2 = {federation.CLOUD_HEADER: federation.MEMBER}
     owner = home.connect('flocx-org-a-member')
-    renter = member.connect('flocx-org-b-member')
+    renter = member.connect(f'flocx-{federation.MEMBER_RENTER}-member')
     admin = home.connect('flocx-admin')
 
     say('Demo (two clouds): cloud-1\'s org-a enrolls 2 fake-hardware nodes '
@@ -173,7 +174,7 @@ def run_two_clouds(home, member, urls, say=print, lease_seconds=60,
 
     member_offer = _offer_in_cloud_2(member, urls, market, cloud_2, say)
 
-    say(f'Demo: cloud-2\'s org-b bids with its cloud-2 token '
+    say(f'Demo: cloud-2\'s org-e bids with its cloud-2 token '
         f'({federation.CLOUD_HEADER}: {federation.MEMBER}) for 1 node for '
         f'{lease_seconds} s with trait {trait} at up to 3.00 per node-hour')
     bid = _call(renter.session, 'POST', f'{market}/v1/bids', headers=cloud_2,
@@ -196,10 +197,10 @@ def run_two_clouds(home, member, urls, say=print, lease_seconds=60,
     contract = contracts[0]
     node_id = contract['resource_uuids'][0]
     say(f'Demo: contract {contract["uuid"]}: node {node_id} of cloud-1 for '
-        f'cloud-2\'s org-b from {contract["start_time"]} to '
+        f'cloud-2\'s org-e from {contract["start_time"]} to '
         f'{contract["end_time"]}')
 
-    say('Demo: at the start, cloud-2\'s org-b fetches its access to cloud-1 '
+    say('Demo: at the start, cloud-2\'s org-e fetches its access to cloud-1 '
         'from the market (openstack market contract access show)')
     access_path = f'{market}/v1/contracts/{contract["uuid"]}/access'
 
@@ -284,11 +285,13 @@ def _offer_in_cloud_2(member, urls, market, cloud_2, say):
     """Cloud 2's own provider offers a node of cloud 2: it reaches the
     market over the REST API as cloud 2's service user, and the market
     places the offer in cloud 2."""
-    owner = member.connect('flocx-org-a-member')
-    say('Demo: cloud-2\'s org-a enrolls a node in cloud-2\'s Ironic and '
-        'offers it through cloud-2\'s provider (REST channel to the market)')
+    owner = member.connect(f'flocx-{federation.MEMBER_OWNER}-member')
+    say(f'Demo: cloud-2\'s {federation.MEMBER_OWNER} enrolls a node in '
+        'cloud-2\'s Ironic and offers it through cloud-2\'s provider (REST '
+        'channel to the market)')
     node_id = member.enroll_nodes(
-        'org-a', 1, name_prefix=f'demo2-cloud-2-{int(time.time())}')[0]
+        federation.MEMBER_OWNER, 1,
+        name_prefix=f'demo2-cloud-2-{int(time.time())}')[0]
     offer = _call(owner.session, 'POST', f'{urls["member_provider"]}/v1/offers',
                   json={'node': node_id, 'start_time': _iso(),
                         'end_time': _iso(4 * 3600), 'price': 2.0})

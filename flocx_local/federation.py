@@ -9,10 +9,11 @@ validation-only user cloud 2's admin makes for it. A renter of cloud 2 has
 no identity in cloud 1: cloud 1's provider makes one per contract
 (``[remote_access]``, flocx_provider/remote_access.py).
 
-Both clouds start from the same snapshot (flocx_local.snapshot), so their
-projects have the same ids and their demo users the same passwords; their
-Fernet keys differ, so neither Keystone accepts the other's tokens. The
-market tells their projects apart by cloud (``cloud-2:ID``).
+Each cloud has organizations of its own: cloud 1 ``org-a`` (owns nodes),
+``org-b``, ``org-c`` (flocx_local/identity.py), cloud 2 ``org-d`` (owns
+nodes) and ``org-e`` (rents). Their projects, users, passwords and Fernet
+keys are their own cloud's; the market names cloud 2's projects
+``cloud-2:ID``.
 """
 
 import secrets
@@ -21,9 +22,9 @@ HOME = 'cloud-1'
 MEMBER = 'cloud-2'
 CLOUD_HEADER = 'OpenStack-Market-Cloud'
 VALIDATOR_USER = 'flocx-market-validator'
-# The demo organizations of each cloud, as market organizations
-# (cloud-1-org-a, ...): each cloud has owners and renters of its own.
-ORGS = ('org-a', 'org-b', 'org-c')
+# Cloud 2's demo organizations (cloud 1 has identity.DEMO_ORGS).
+MEMBER_ORGS = ('org-d', 'org-e')
+MEMBER_OWNER, MEMBER_RENTER = MEMBER_ORGS
 
 
 def make_validator(member):
@@ -80,7 +81,9 @@ def register(market_url, admin_session, clouds):
     """Register the clouds and their organizations on the market.
 
     ``clouds``: {name: LocalOpenStack}; ``admin_session``: the market
-    admin's (cloud 1's system admin). Returns {organization name: uuid}.
+    admin's (cloud 1's system admin). Each demo organization of a cloud
+    becomes a market organization of the same name, with that cloud's
+    project. Returns {organization name: uuid}.
     """
     def call(method, path, body):
         resp = admin_session.request(f'{market_url}{path}', method,
@@ -97,14 +100,12 @@ def register(market_url, admin_session, clouds):
             'name': name, 'keystone_url': cloud.auth_url,
             'description': f'Local cloud {name}',
             'endpoints': {'baremetal': cloud.ironic_url}})
-        for org in ORGS:
-            org_name = f'{name}-{org}'
+        for org in cloud.state['orgs']:
             created = call('POST', '/v1/organizations', {
-                'name': org_name,
-                'description': f'{org} of {name}'})
+                'name': org, 'description': f'Demo organization of {name}'})
             if created is None:
                 continue
-            organizations[org_name] = created['uuid']
+            organizations[org] = created['uuid']
             call('POST', f'/v1/organizations/{created["uuid"]}/projects',
                  {'cloud': name, 'project_id': cloud.project_id(org)})
     return organizations

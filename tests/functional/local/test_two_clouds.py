@@ -63,10 +63,14 @@ def test_a_renter_of_cloud_2_deploys_a_node_of_cloud_1(two_clouds):
     assert home.auth_url != member.auth_url
     node = summary['node']
 
-    # The bid was cloud 2's org-b's, as the market names a member cloud's
+    # Each cloud has organizations of its own.
+    assert set(member.state['orgs']) == {'org-d', 'org-e'}
+    assert not set(member.state['projects'].values()) & set(
+        home.state['projects'].values())
+    # The bid was cloud 2's org-e's, as the market names a member cloud's
     # project.
     assert summary['bid_project_id'] == \
-        f'{federation.MEMBER}:{member.project_id("org-b")}'
+        f'{federation.MEMBER}:{member.project_id("org-e")}'
     # With the handed identity the renter saw its node and no other.
     assert summary['renter_saw'] == [node]
     assert summary['hidden_nodes'] and node not in summary['hidden_nodes']
@@ -102,12 +106,11 @@ def test_a_renter_of_cloud_2_deploys_a_node_of_cloud_1(two_clouds):
 
 def test_cloud_1_never_takes_cloud_2_tokens(two_clouds):
     """What the rental rests on: the renter has no identity of cloud 1 but
-    the handed one. Both clouds come from one snapshot (same project ids and
-    passwords); their Fernet keys differ."""
+    the handed one."""
     run_dir, _ = two_clouds
     home = local_openstack.LocalOpenStack(run_dir / 'openstack')
     member = local_openstack.LocalOpenStack(run_dir / 'cloud-2' / 'openstack')
-    token = member.connect('flocx-org-b-member').session.get_token()
+    token = member.connect('flocx-org-e-member').session.get_token()
     resp = requests.get(f'{home.auth_url}/auth/tokens', timeout=30,
                         headers={'X-Auth-Token': token,
                                  'X-Subject-Token': token})
@@ -137,7 +140,7 @@ def test_cloud_2s_own_provider_offers_in_cloud_2(two_clouds):
     offer = state['demo']['member_offer']
     assert offer['cloud'] == federation.MEMBER
     assert offer['project_id'] == \
-        f'{federation.MEMBER}:{member.project_id("org-a")}'
+        f'{federation.MEMBER}:{member.project_id("org-d")}'
     # Cloud 2's Ironic has the node; cloud 1's does not.
     home = local_openstack.LocalOpenStack(run_dir / 'openstack')
     assert member.connect('flocx-admin').baremetal.get_node(offer['node'])
@@ -158,7 +161,7 @@ def test_the_renter_uses_the_openstack_client_as_cloud_2s(two_clouds):
 
     def openstack(*argv):
         return subprocess.run(
-            [OPENSTACK, '--os-cloud', 'flocx-org-b-member',
+            [OPENSTACK, '--os-cloud', 'flocx-org-e-member',
              '--os-market-cloud', federation.MEMBER, 'market', *argv],
             env=env, capture_output=True, text=True, timeout=120,
             stdin=subprocess.DEVNULL, check=False)
