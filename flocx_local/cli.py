@@ -305,6 +305,9 @@ def write_member_provider_config(layout, member, port, market_url):
         'market': dict(service_user, channel='rest',
                        cloud=federation.MEMBER,
                        endpoint_override=market_url),
+        # Cloud 2 makes identities for renters of cloud 1 on its nodes, as
+        # cloud 2's admin: a credential that stays in cloud 2's provider.
+        'remote_access': federation.remote_access_section(member),
     })
 
 

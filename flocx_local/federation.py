@@ -65,15 +65,15 @@ def market_sections(member, validator_password):
     }
 
 
-def remote_access_section(home):
-    """Cloud 1's provider makes identities for cloud 2's renters.
+def remote_access_section(cloud):
+    """A cloud's provider makes identities there for other clouds' renters.
 
     In production a user who manages the renters' domain; here the local
-    cloud's system admin.
+    cloud's system admin, of that cloud alone.
     """
     return {'enabled': 'true', 'auth_type': 'password',
-            'auth_url': home.auth_url, 'username': 'admin',
-            'password': home.password('admin'),
+            'auth_url': cloud.auth_url, 'username': 'admin',
+            'password': cloud.password('admin'),
             'user_domain_id': 'default', 'system_scope': 'all'}
 
 

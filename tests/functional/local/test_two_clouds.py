@@ -133,16 +133,20 @@ def test_cloud_2s_own_provider_offers_in_cloud_2(two_clouds):
     offer in cloud 2, for cloud 2's project."""
     run_dir, _ = two_clouds
     state = json.loads((run_dir / 'flocx-local.json').read_text())
+    home = local_openstack.LocalOpenStack(run_dir / 'openstack')
+    member = local_openstack.LocalOpenStack(run_dir / 'cloud-2' / 'openstack')
     assert 'flocx-provider-cloud-2' in state['processes']
     conf = (run_dir / 'etc' / 'flocx-provider-cloud-2.conf').read_text()
     assert 'channel = rest' in conf and 'cloud = cloud-2' in conf
-    member = local_openstack.LocalOpenStack(run_dir / 'cloud-2' / 'openstack')
+    # No credential of cloud 1 in cloud 2's provider: only cloud 2's
+    # Keystone (its service user, and its admin for renters of cloud 1).
+    assert home.auth_url not in conf and member.auth_url in conf
+    assert home.password('admin') not in conf
     offer = state['demo']['member_offer']
     assert offer['cloud'] == federation.MEMBER
     assert offer['project_id'] == \
         f'{federation.MEMBER}:{member.project_id("org-d")}'
     # Cloud 2's Ironic has the node; cloud 1's does not.
-    home = local_openstack.LocalOpenStack(run_dir / 'openstack')
     assert member.connect('flocx-admin').baremetal.get_node(offer['node'])
     assert offer['node'] not in [
         n.id for n in home.connect('flocx-admin').baremetal.nodes()]
