@@ -1,6 +1,8 @@
 """flocx-local: a whole FLOCX on loopback, in one command.
 
     flocx-local up      # Keystone + Ironic + market, auction, provider; demo
+    flocx-local up --clouds 2   # and a member cloud's Keystone + Ironic;
+                                # its renter deploys a node of cloud 1
     flocx-local demo    # run the demo market again
     flocx-local status
     flocx-local down
@@ -44,6 +46,8 @@ SEPARATE = (('flocx-market-api', 'market'), ('flocx-market-manager', 'market'),
             ('flocx-provider-api', 'provider'),
             ('flocx-provider-manager', 'provider'))
 SERVE_PROCESS = 'flocx-services'
+# Cloud 2's provider (up --clouds 2): API and manager in one process.
+MEMBER_PROVIDER_PROCESS = 'flocx-provider-cloud-2'
 DEFAULT_DIR = 'local-run'
 ENGINE = 'flocx-auction-engine'
 
@@ -70,10 +74,13 @@ class Layout:
     def __init__(self, run_dir):
         self.root = pathlib.Path(run_dir).resolve()
         self.openstack = self.root / 'openstack'
+        # A member cloud's Keystone and Ironic (up --clouds 2).
+        self.member_openstack = self.root / 'cloud-2' / 'openstack'
         self.etc = self.root / 'etc'
         self.logs = self.root / 'logs'
         self.pids = self.root / 'pids'
         self.state_file = self.root / 'flocx-local.json'
+        self.member_provider_conf = self.etc / 'flocx-provider-cloud-2.conf'
 
     def conf(self, service):
         return self.etc / f'flocx-{service}.conf'
@@ -89,10 +96,11 @@ class Layout:
 
 def write_configs(layout, cloud, ports, transport_url, database_url,
                   api_workers=1, engines=1, coordination_url=None,
-                  round_interval=10):
+                  round_interval=10, extra=None):
     """The three services' config files, pointing at the local cloud.
 
-    On a real broker each local cloud gets its own exchange, so that two of
+    ``extra``: {service: {section: {option: value}}} added to them (a
+    second cloud's, see flocx_local.federation). On a real broker each local cloud gets its own exchange, so that two of
     them (or a test run beside a developer's) never take each other's
     messages.
     """
@@ -140,6 +148,8 @@ def write_configs(layout, cloud, ports, transport_url, database_url,
                     'auth_type', 'auth_url', 'username', 'password',
                     'user_domain_name', 'region_name')}
             sections['ironic']['valid_interfaces'] = 'public'
+        for name, options in (extra or {}).get(service, {}).items():
+            sections.setdefault(name, {}).update(options)
         _write_ini(layout.conf(service), sections)
     if engines > 1:
         for name, _, _ in separate_processes(engines):
@@ -226,6 +236,81 @@ def serve(layout):
     os._exit(0)
 
 
+def serve_member_provider(layout):
+    """Cloud 2's provider, its API and manager, in this process until
+    SIGTERM. It never joins the market's bus: it reaches the market over
+    the REST API as cloud 2's service user ([market] channel = rest), and
+    its in-process transport is its own."""
+    from oslo_log import log
+
+    from flocx_common import server
+    from flocx_provider.api import app as provider_app
+    from flocx_provider.cmd import manager as provider_manager
+    from flocx_provider import conf as provider_conf
+    from flocx_provider.db import api as provider_db
+    from flocx_provider.db import migration as provider_migration
+
+    conf = provider_conf.get_conf(['--config-file',
+                                   str(layout.member_provider_conf)])
+    log.setup(conf, MEMBER_PROVIDER_PROCESS)
+    provider_migration.upgrade(
+        provider_db.Connection.from_conf(conf).get_engine())
+    worker = provider_manager.ManagerService(conf)
+    http = server.make_server(provider_app.setup_app(conf), '127.0.0.1',
+                              conf.api.port)
+    worker.start()
+    http.prepare()
+    threading.Thread(target=http.serve, daemon=True).start()
+    done = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *a: done.set())
+    signal.signal(signal.SIGINT, lambda *a: done.set())
+    done.wait()
+    http.stop()
+    worker.stop()
+    logging.shutdown()
+    os._exit(0)
+
+
+def write_member_provider_config(layout, member, port, market_url):
+    """Cloud 2's provider: cloud 2's Keystone and Ironic, and the market's
+    REST API as cloud 2's ``flocx`` service user (validated by cloud 2's
+    Keystone, OpenStack-Market-Cloud: cloud-2)."""
+    from flocx_local import federation
+
+    service_user = {
+        'auth_type': 'password', 'auth_url': member.auth_url,
+        'username': 'flocx', 'password': member.password('flocx'),
+        'user_domain_name': 'Default', 'project_name': 'service',
+        'project_domain_name': 'Default', 'region_name': 'RegionOne'}
+    _write_ini(layout.member_provider_conf, {
+        'DEFAULT': {'auth_strategy': 'keystone', 'host': 'local-cloud-2',
+                    # Its own in-process transport: its API nudges its
+                    # manager; nothing of it reaches the market's bus.
+                    'transport_url': EMBEDDED_TRANSPORT,
+                    'control_exchange': f'flocx-{layout.root.name}-'
+                                        f'{federation.MEMBER}-{os.getpid()}',
+                    'log_file': str(layout.logs /
+                                    f'{MEMBER_PROVIDER_PROCESS}.log')},
+        'api': {'host_ip': '127.0.0.1', 'port': port},
+        'keystone_authtoken': dict(
+            service_user, www_authenticate_uri=member.auth_url,
+            interface='public'),
+        'oslo_messaging_notifications': {'driver': 'noop'},
+        'database': {'connection': f'sqlite:///{layout.root}/'
+                                   f'provider-{federation.MEMBER}.sqlite'},
+        'provider': {'name': federation.MEMBER, 'poll_interval': 1},
+        'ironic': dict({k: service_user[k] for k in (
+            'auth_type', 'auth_url', 'username', 'password',
+            'user_domain_name', 'region_name')}, valid_interfaces='public'),
+        'market': dict(service_user, channel='rest',
+                       cloud=federation.MEMBER,
+                       endpoint_override=market_url),
+        # Cloud 2 makes identities for renters of cloud 1 on its nodes, as
+        # cloud 2's admin: a credential that stays in cloud 2's provider.
+        'remote_access': federation.remote_access_section(member),
+    })
+
+
 class StepFailed(RuntimeError):
     """A step of ``up`` failed: one line of why, and the log that has it all."""
 
@@ -240,19 +325,49 @@ def up(args, layout):
 
     started = time.monotonic()
     _make_private_dirs(layout)
+    two_clouds = args.clouds == 2
     ports = {s: local_openstack.free_port() for s in SERVICES}
     urls = {SERVICE_TYPES[s]: f'http://127.0.0.1:{ports[s]}' for s in SERVICES}
-    step('Starting a real Keystone and Ironic on loopback')
+    cache_dir = None if args.no_cache else local_openstack.DEFAULT_CACHE_DIR
     cloud = local_openstack.LocalOpenStack(
-        layout.openstack, service_urls=urls,
-        cache_dir=None if args.no_cache else local_openstack.DEFAULT_CACHE_DIR)
-    cloud.start()
+        layout.openstack, service_urls=urls, cache_dir=cache_dir)
+    member = None
+    if two_clouds:
+        from flocx_local import federation
+
+        step('Starting two real Keystones and Ironics on loopback: '
+             f'{federation.HOME} (the market\'s home) and {federation.MEMBER}')
+        # Cloud 2's catalog has the market, the auction and cloud 2's own
+        # provider: the provider of its nodes is not cloud 1's.
+        member_provider_port = local_openstack.free_port()
+        member_urls = dict(urls, provider='http://127.0.0.1:'
+                                          f'{member_provider_port}')
+        member = local_openstack.LocalOpenStack(
+            layout.member_openstack, cache_dir=cache_dir,
+            service_urls=member_urls, orgs=federation.MEMBER_ORGS,
+            small_owner_orgs=())
+        _start_clouds([cloud, member])
+    else:
+        step('Starting a real Keystone and Ironic on loopback')
+        cloud.start()
     step(f'Keystone {cloud.auth_url}, Ironic {cloud.ironic_url} '
          f'({cloud.timings.get("start_total_s")} s)')
+    extra = {}
+    if member:
+        step(f'{federation.MEMBER}: Keystone {member.auth_url}, Ironic '
+             f'{member.ironic_url} ({member.timings.get("start_total_s")} s)')
+        step(f'{federation.MEMBER}\'s admin makes the market a '
+             'validation-only user in its Keystone')
+        extra = {'market': federation.market_sections(
+                     member, federation.make_validator(member)),
+                 'provider': {'remote_access':
+                              federation.remote_access_section(cloud)}}
     transport = args.transport_url or EMBEDDED_TRANSPORT
     separate = args.separate or transport != EMBEDDED_TRANSPORT
     state = {'urls': urls, 'separate': separate,
-             'clouds_yaml': str(cloud.clouds_yaml)}
+             'clouds_yaml': str(cloud.clouds_yaml), 'clouds': args.clouds}
+    if member:
+        state['member_clouds_yaml'] = str(member.clouds_yaml)
     if args.transport_url:
         transport = _own_vhost(layout, state, transport)
     state['transport_url'] = transport
@@ -260,7 +375,7 @@ def up(args, layout):
     write_configs(layout, cloud, ports, transport, args.database_url,
                   api_workers=args.api_workers, engines=args.engines,
                   coordination_url=args.coordination_url,
-                  round_interval=args.round_interval)
+                  round_interval=args.round_interval, extra=extra)
     answering = {}  # service -> the process that serves its API
     names = [SERVE_PROCESS]
     if separate:
@@ -292,18 +407,77 @@ def up(args, layout):
         processes.wait_until_answering(
             service, url, answering[service], timeout=120,
             log_file=layout.logs / f'flocx-{service}.log')
+    if member:
+        write_member_provider_config(layout, member, member_provider_port,
+                                     urls['marketplace'])
+        step(f'Starting {federation.MEMBER}\'s provider (it reaches the '
+             'market over its REST API, as cloud-2\'s service user)')
+        proc = processes.spawn(
+            MEMBER_PROVIDER_PROCESS,
+            [sys.executable, '-m', 'flocx_local.cli', 'serve-provider',
+             '--dir', str(layout.root)],
+            layout.pids, layout.logs,
+            env=dict(os.environ, PYTHONWARNINGS='ignore'))
+        state['processes'] = names = [*names, MEMBER_PROVIDER_PROCESS]
+        state['member_provider_url'] = urls['member_provider'] = \
+            member_urls['provider']
+        layout.write_state(state)
+        processes.wait_until_answering(
+            MEMBER_PROVIDER_PROCESS, member_urls['provider'] + '/healthcheck',
+            proc, timeout=120,
+            log_file=layout.logs / f'{MEMBER_PROVIDER_PROCESS}.log')
+        organizations = federation.register(
+            urls['marketplace'], cloud.connect('flocx-admin').session,
+            {federation.HOME: cloud, federation.MEMBER: member})
+        step(f'Registered {federation.HOME} and {federation.MEMBER} on the '
+             f'market, and their organizations: '
+             f'{", ".join(organizations) or "(already there, from an earlier up)"}')
     step(f'FLOCX is up in {time.monotonic() - started:.1f} s')
     free_node = None
     if not args.no_demo:
         try:
-            result = demo_mod.run(cloud, urls, say=step)
+            if member:
+                result = demo_mod.run_two_clouds(cloud, member, urls,
+                                                 say=step)
+                state['demo'] = _demo_summary(result)
+            else:
+                result = demo_mod.run(cloud, urls, say=step)
+                free_node = result['node_ids'][-1]  # enrolled, never offered
+                state['free_node'] = free_node
         except demo_mod.DemoError as e:
             raise StepFailed(f'the demo failed: {e}',
                              layout.logs / 'flocx-market.log') from e
-        free_node = result['node_ids'][-1]  # enrolled, never offered
-        state['free_node'] = free_node
         layout.write_state(state)
-    print_usage(layout, cloud, urls, free_node)
+    print_usage(layout, cloud, urls, free_node, member)
+
+
+def _start_clouds(clouds):
+    """Start local clouds side by side (each takes seconds, waiting on its
+    Keystone and Ironic); stop them all if one fails.
+
+    Their organizations differ, so each has its snapshot and the snapshot
+    lock of its own: a file lock, which threads of one process would not
+    exclude each other by.
+    """
+    with concurrent.futures.ThreadPoolExecutor(len(clouds)) as pool:
+        futures = [pool.submit(c.start) for c in clouds]
+        errors = [f.exception() for f in futures]
+    if any(errors):
+        for c in clouds:
+            c.stop()
+        raise next(e for e in errors if e)
+
+
+def _demo_summary(result):
+    """What the two-cloud demo did, kept in the state file (no secrets)."""
+    return {key: result[key] for key in (
+        'node', 'renter_saw', 'hidden_nodes', 'deployed_state',
+        'credential_id', 'renter_project_id', 'credential_after_end',
+        'old_token_ironic_status', 'access_after_end_status',
+        'member_offer')} | {
+        'contract_uuid': result['contract']['uuid'],
+        'contract_status': result['contract']['status'],
+        'bid_project_id': result['bid']['project_id']}
 
 
 EMBEDDED_TRANSPORT = 'fake:/'  # every service in one process, no broker
@@ -393,10 +567,11 @@ def down(layout):
     names = _process_names(state)
     say_lock = threading.Lock()
 
-    def stop(name, pid_dir, must_contain, after=()):
+    def stop(name, pid_dir, must_contain, after=(), label=None):
         for future in after:
             future.result()
-        result = processes.stop(name, pid_dir / f'{name}.pid', must_contain,
+        result = processes.stop(label or name, pid_dir / f'{name}.pid',
+                                must_contain,
                                 master_of_workers=name == 'ironic')
         with say_lock:
             step(str(result))
@@ -405,19 +580,30 @@ def down(layout):
     def flocx(name, after=()):
         return pool.submit(stop, name, layout.pids, str(layout.root), after)
 
-    def openstack(name, after):
-        return pool.submit(stop, name, layout.openstack / 'pids',
-                           str(layout.openstack), after)
+    def openstack(name, after, run_dir=layout.openstack, label=None):
+        return pool.submit(stop, name, run_dir / 'pids', str(run_dir), after,
+                           label)
 
-    with concurrent.futures.ThreadPoolExecutor(len(names) + 3) as pool:
-        first = {n: flocx(n) for n in names if n not in LAST_TO_STOP}
+    with concurrent.futures.ThreadPoolExecutor(len(names) + 5) as pool:
+        # Cloud 2's provider calls the market's API: it stops first, so
+        # that its last call does not meet a market stopping.
+        member_provider = [flocx(n) for n in names
+                           if n == MEMBER_PROVIDER_PROCESS]
+        first = {n: flocx(n, after=member_provider) for n in names
+                 if n not in LAST_TO_STOP and n != MEMBER_PROVIDER_PROCESS}
         callers = [future for n, future in first.items()
                    if _calls_on_its_own(n)]
         last = [flocx(n, after=callers) for n in names if n in LAST_TO_STOP]
-        services = [*first.values(), *last]
+        services = [*member_provider, *first.values(), *last]
         ironic = openstack('ironic', after=[
             future for n, future in first.items() if n in IRONIC_CALLERS])
         keystone = openstack('keystone', after=services)
+        member = []
+        if layout.member_openstack.exists():
+            # Cloud 2's: the market validates its tokens until it stops.
+            member = [openstack(name, services, layout.member_openstack,
+                                f'cloud-2 {name}')
+                      for name in OPENSTACK_PROCESSES]
         vhost = state.get('rabbit_vhost')
         if vhost:
             # With every process that used it stopped.
@@ -428,7 +614,7 @@ def down(layout):
                 step(f'deleted RabbitMQ virtual host {vhost} and its queues')
             state.pop('rabbit_vhost')
             layout.write_state(state)
-        for future in (*services, ironic, keystone):
+        for future in (*services, ironic, keystone, *member):
             future.result()
     step(f'FLOCX stopped in {time.monotonic() - started:.1f} s')
 
@@ -437,9 +623,15 @@ def down(layout):
 OPENSTACK_PROCESSES = ('ironic', 'keystone')
 
 
-def _openstack_pids(layout):
-    return {name: processes.running_pid(layout.openstack / 'pids' /
-                                        f'{name}.pid', str(layout.openstack))
+def _openstack_pids(layout, member=False):
+    """{name: pid or None} of cloud 1's Keystone and Ironic, and with
+    ``member`` cloud 2's (named cloud-2-keystone, cloud-2-ironic)."""
+    dirs = {'': layout.openstack}
+    if member:
+        dirs['cloud-2-'] = layout.member_openstack
+    return {prefix + name: processes.running_pid(
+                run_dir / 'pids' / f'{name}.pid', str(run_dir))
+            for prefix, run_dir in dirs.items()
             for name in OPENSTACK_PROCESSES}
 
 
@@ -449,13 +641,30 @@ def status(layout):
     running = {name: processes.running_pid(layout.pids / f'{name}.pid',
                                            str(layout.root))
                for name in names}
-    running.update(_openstack_pids(layout))
-    print(json.dumps({'processes': running, 'urls': state.get('urls')},
-                     indent=1))
+    running.update(_openstack_pids(layout, state.get('clouds', 1) > 1))
+    shown = {'processes': running, 'urls': state.get('urls')}
+    if state.get('clouds', 1) > 1:
+        shown['clouds'] = {
+            'cloud-1': _cloud_urls(layout.openstack),
+            'cloud-2': _cloud_urls(layout.member_openstack)}
+    print(json.dumps(shown, indent=1))
     return 0 if all(running.values()) else 3
 
 
-def print_usage(layout, cloud, urls, free_node=None):
+def _cloud_urls(run_dir):
+    # flocx_local.openstack.STATE_FILE; not imported: status starts at once.
+    state_file = run_dir / 'local-openstack.json'
+    if not state_file.exists():
+        return None
+    state = json.loads(state_file.read_text())
+    return {k: state.get(k) for k in ('auth_url', 'ironic_url',
+                                      'clouds_yaml')}
+
+
+def print_usage(layout, cloud, urls, free_node=None, member=None):
+    if member:
+        print_two_clouds_usage(layout, cloud, urls, member)
+        return
     venv = pathlib.Path(sys.prefix)
     node = free_node or '<node>'
     print(f'''
@@ -483,6 +692,37 @@ Stop it with: {ROOT / 'tools' / 'flocx-local.sh'} down{_dir_option(layout)}
 ''', flush=True)
 
 
+def print_two_clouds_usage(layout, cloud, urls, member):
+    venv = pathlib.Path(sys.prefix)
+    print(f'''
+FLOCX is running on loopback, with two clouds:
+  cloud-1 (the market's home)  Keystone {cloud.auth_url}
+                               Ironic   {cloud.ironic_url}
+  cloud-2 (a member cloud)     Keystone {member.auth_url}
+                               Ironic   {member.ironic_url}
+  marketplace  {urls['marketplace']}
+  auction      {urls['auction']}
+  provider     {urls['provider']} (cloud-1's nodes)
+  provider     {urls['member_provider']} (cloud-2's nodes)
+  logs         {layout.logs}
+
+Cloud-1's users are in {cloud.clouds_yaml},
+cloud-2's in {member.clouds_yaml}.
+Cloud-1's organizations are org-a (owns nodes), org-b and org-c;
+cloud-2's org-d (owns nodes) and org-e. Rent a node of cloud-1 as
+cloud-2's org-e:
+  source {venv}/bin/activate
+  export OS_CLIENT_CONFIG_FILE={member.clouds_yaml}
+  openstack --os-cloud flocx-org-e-member --os-market-cloud cloud-2 \\
+      market bid create --quantity 1 --resource-class baremetal \\
+      --start +5m --duration 1h --price 3
+  openstack --os-cloud flocx-org-e-member --os-market-cloud cloud-2 \\
+      market contract access show <contract>
+
+Stop it with: {ROOT / 'tools' / 'flocx-local.sh'} down{_dir_option(layout)}
+''', flush=True)
+
+
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 
@@ -499,7 +739,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog='flocx-local',
                                      description=__doc__.split('\n\n')[0])
     parser.add_argument('command', nargs='?', default='up',
-                        choices=('up', 'down', 'status', 'demo', 'serve'))
+                        choices=('up', 'down', 'status', 'demo', 'serve',
+                                 'serve-provider'))
     parser.add_argument('--dir', default=os.environ.get('FLOCX_LOCAL_DIR',
                                                         DEFAULT_DIR),
                         help='run directory (default: %(default)s)')
@@ -527,6 +768,12 @@ def main(argv=None):
     parser.add_argument('--round-interval', type=float, default=10,
                         metavar='S', help='seconds between two auction '
                         'rounds (default: %(default)s)')
+    parser.add_argument('--clouds', type=int, default=1, metavar='N',
+                        help='1: one cloud (the default); 2: a second '
+                             'cloud with its own Keystone, Ironic and '
+                             'organizations, a member cloud of the market; '
+                             'its demo rents a node of cloud 1 to a renter '
+                             'of cloud 2')
     parser.add_argument('--no-demo', action='store_true')
     parser.add_argument('--no-cache', action='store_true',
                         help='no snapshot of initialized Keystone/Ironic')
@@ -540,6 +787,9 @@ def main(argv=None):
     if args.command == 'serve':
         serve(layout)
         return 0
+    if args.command == 'serve-provider':
+        serve_member_provider(layout)
+        return 0
     if args.command == 'down':
         down(layout)
         return 0
@@ -551,7 +801,11 @@ def main(argv=None):
         from flocx_local import openstack as local_openstack
 
         cloud = local_openstack.LocalOpenStack(layout.openstack)
-        demo_mod.run(cloud, state['urls'], say=step)
+        if state.get('clouds', 1) > 1:
+            member = local_openstack.LocalOpenStack(layout.member_openstack)
+            demo_mod.run_two_clouds(cloud, member, state['urls'], say=step)
+        else:
+            demo_mod.run(cloud, state['urls'], say=step)
         return 0
     if args.separate and not args.transport_url:
         parser.error('--separate needs --transport-url: the in-process '
@@ -561,7 +815,10 @@ def main(argv=None):
                      'only separate processes have them')
     if args.engines < 1 or args.api_workers < 1:
         parser.error('--engines and --api-workers must be at least 1')
-    if any(_openstack_pids(layout).values()):
+    if args.clouds not in (1, 2):
+        parser.error(f'--clouds {args.clouds}: one or two clouds are '
+                     'supported (1, the default, or 2)')
+    if any(_openstack_pids(layout, member=True).values()):
         parser.error(f'a local FLOCX is already running in {layout.root}; '
                      'run "flocx-local down" first')
     try:

@@ -108,13 +108,19 @@ class LocalOpenStack:
     ``service_urls`` ({service_type: url}) are put in the catalog, e.g. the
     FLOCX ``marketplace``, ``auction`` and ``provider`` endpoints.
     ``cache_dir``: where snapshots of the initialized databases are kept; None
-    disables them.
+    disables them. ``orgs`` and ``small_owner_orgs``: the demo organizations
+    a new cloud gets (flocx_local/identity.py); each set has a snapshot of
+    its own.
     """
 
     def __init__(self, run_dir, *, keystone_port=None, ironic_port=None,
                  service_urls=None, cache_dir=None,
-                 ready_timeout=READY_TIMEOUT, ironic_patches=True):
+                 ready_timeout=READY_TIMEOUT, ironic_patches=True,
+                 orgs=identity.DEMO_ORGS,
+                 small_owner_orgs=identity.SMALL_OWNER_ORGS):
         self.run_dir = Path(run_dir).resolve()
+        self.layout = {'orgs': tuple(orgs),
+                       'small_owner_orgs': tuple(small_owner_orgs)}
         self.keystone_port = keystone_port
         self.ironic_port = ironic_port
         self.service_urls = dict(service_urls or {})
@@ -234,7 +240,7 @@ class LocalOpenStack:
         if not self.cache_dir:
             self._cold_start(snapshot_cache=None)
             return
-        cache = snapshot.SnapshotCache(self.cache_dir, LAYOUT)
+        cache = snapshot.SnapshotCache(self.cache_dir, self.layout)
         # The first of several concurrent starters (pytest-xdist workers)
         # builds the snapshot; the others wait, then restore it.
         with cache.lock():
@@ -246,7 +252,7 @@ class LocalOpenStack:
 
     def _cold_start(self, snapshot_cache):
         LOG.info('initializing Keystone and Ironic in %s', self.run_dir)
-        self.state['passwords'] = identity.new_passwords()
+        self.state['passwords'] = identity.new_passwords(**self.layout)
         self._write_configs()
         with concurrent.futures.ThreadPoolExecutor(1) as pool:
             # Ironic needs Keystone only at its first authenticated request.
@@ -257,8 +263,8 @@ class LocalOpenStack:
             t = time.monotonic()
             conn = identity.admin_connection(self.auth_url,
                                              self.password('admin'))
-            self.state.update(identity.populate(conn,
-                                                self.state['passwords']))
+            self.state.update(identity.populate(
+                conn, self.state['passwords'], **self.layout))
             identity.register_service(conn, 'baremetal', self.ironic_url)
             self._timed('keystone_setup_s', t)
             ironic.result()

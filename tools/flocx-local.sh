@@ -3,6 +3,8 @@
 # auction and provider services) and run a demo market:
 #
 #   tools/flocx-local.sh up        (the default)
+#   tools/flocx-local.sh up --clouds 2   (a second, member cloud; its demo
+#                                         rents cloud 1's node to cloud 2)
 #   tools/flocx-local.sh status | demo | down
 #
 # Installs what it needs into .venv-flocx on first use (FLOCX_VENV to change;
