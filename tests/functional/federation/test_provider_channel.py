@@ -7,7 +7,8 @@ its own Keystone and Ironic and its own provider, with ``[market] channel =
 rest``: no bus of the market's, and no credential of cloud A. The market
 (served over HTTP here) has cloud B's Keystone validate that provider's
 token, and takes from it only cloud B's offers and reports on cloud B's
-nodes.
+nodes. The renter's identity in cloud B stops working as soon as it gives
+the node back early (test_remote_access.py: at the planned end).
 """
 
 import datetime
@@ -194,7 +195,7 @@ def test_a_member_clouds_provider_rents_to_the_home_cloud_through_the_api(
     # A renter of the home cloud rents cloud B's node. Cloud B's provider
     # hears of it by asking the API, lends the node to a project of cloud B
     # made for that renter, and hands the renter its credential.
-    contract = _award(market, renter, offer, seconds=30)
+    contract = _award(market, renter, offer, seconds=600)
     manager = provider_manager.ProviderManager(
         cloud_b_provider, executor=provider_manager.InlineExecutor())
     _sweep_until(manager, lambda: market.db.get_contract(
@@ -211,14 +212,23 @@ def test_a_member_clouds_provider_rents_to_the_home_cloud_through_the_api(
     lent = market.db.get_contract(contract['uuid'])['nodes'][0]
     assert lent['lent_at'] is not None
 
-    # At the end the node comes back and the credential stops working.
+    # The renter gives the node back early: the node comes back and the
+    # credential stops working at once, well before the planned end.
+    resp = requests.post(
+        f'{market_url}/v1/contracts/{contract["uuid"]}/return', timeout=30,
+        headers={'X-Auth-Token': renter_token,
+                 'OpenStack-API-Version': 'marketplace 1.1'})
+    assert resp.status_code == 200, resp.text
     _sweep_until(manager, lambda: market.db.get_contract(
-        contract['uuid'])['status'] == 'completed', 60,
-        'the contract to complete')
+        contract['uuid'])['nodes'][0]['reclaimed_at'] is not None, 60,
+        'the node to be reclaimed')
     with pytest.raises(ks_exceptions.NotFound, match='Application Cred'):
         _connection(access).session.get_token()
+    assert timeutils.utcnow() < timeutils.normalize_time(
+        timeutils.parse_isotime(contract['end_time']))
     node_b = b.connect('flocx-admin').baremetal.get_node(node)
     assert node_b.lessee is None
-    assert market.db.get_contract(
-        contract['uuid'])['nodes'][0]['reclaimed_at'] is not None
+    assert requests.get(
+        f'{market_url}/v1/contracts/{contract["uuid"]}/access', timeout=30,
+        headers={'X-Auth-Token': renter_token}).status_code == 404
     b.connect('flocx-admin').baremetal.delete_node(node)
