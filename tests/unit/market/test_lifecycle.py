@@ -10,9 +10,11 @@ import decimal
 
 from oslo_utils import timeutils
 
+from flocx_common import context
 from flocx_market import settlement
 from tests.unit import base as ubase
 from tests.unit.market import base
+from tests.unit.market import test_rpc
 
 D = decimal.Decimal
 HOUR = datetime.timedelta(hours=1)
@@ -553,3 +555,75 @@ class StatementTest(LifecycleTestCase):
         resp = self.org_b.get('/v1/statements?color=red')
         self.assertEqual(400, resp.status_code)
         self.assertEqual(200, self.org_b.get('/v1/statements').status_code)
+
+
+class LifecycleNotificationTest(test_rpc.NotificationsMixin,
+                                LifecycleTestCase):
+    """Each step is told to the bus too, naming both parties (the
+    payload's project_id and owner_project_ids), at its level."""
+
+    def contract_notes(self):
+        return [(t, p, d) for t, p, d in self.notifications()
+                if t.startswith('contract.') and t != 'contract.create']
+
+    def assertForBothParties(self, data):
+        self.assertEqual(('org-b', ['org-a']),
+                         (data['project_id'], data['owner_project_ids']))
+
+    def test_return_extend_revoke(self):
+        first, _ = self.live_contract()
+        end = base.parse(first['end_time'])
+        resp = self.org_b.post(f"/v1/contracts/{first['uuid']}/extend",
+                               {'end_time': base.iso(end + HOUR)})
+        self.assertEqual(200, resp.status_code, resp.body)
+        resp = self.org_b.post(f"/v1/contracts/{first['uuid']}/return")
+        self.assertEqual(200, resp.status_code, resp.body)
+        second, _ = self.live_contract()
+        resp = self.org_a.post(f"/v1/contracts/{second['uuid']}/revoke",
+                               {'reason': 'disk failed'})
+        self.assertEqual(200, resp.status_code, resp.body)
+        notes = self.contract_notes()
+        self.assertEqual([('contract.extend', 'INFO'),
+                          ('contract.return', 'INFO'),
+                          ('contract.revoke', 'WARN')],
+                         [(t, p) for t, p, _ in notes])
+        extend, returned, revoke = [d for _, _, d in notes]
+        for data in (extend, returned, revoke):
+            self.assertForBothParties(data)
+        self.assertEqual((base.iso(end), base.iso(end + HOUR)),
+                         (base.iso(base.parse(extend['previous_end_time'])),
+                          base.iso(base.parse(extend['end_time']))))
+        self.assertEqual(('completed', 'returned'),
+                         (returned['status'], returned['kind']))
+        self.assertEqual(('revoked', 'disk failed'),
+                         (revoke['status'], revoke['reason']))
+
+    def test_sweep_fails_the_unattended_and_warns_before_the_end(self):
+        body = base.offer_body()
+        body['provider'] = 'provider-east'
+        silent = self.contract([self.service.post('/v1/offers', body).json])
+        ending, _ = self.live_contract(hours=1)
+        start = base.parse(silent['start_time'])
+        market = self.market.services.market
+        ctx = context.get_admin_context()
+        swept = market.sweep_contracts(ctx, self.market.conf,
+                                       now=start + 16 * MINUTE)
+        self.assertEqual(([silent['uuid']], [ending['uuid']]),
+                         (swept['failed'], swept['warned']))
+        notes = {t: (p, d) for t, p, d in self.contract_notes()}
+        level, data = notes['contract.fail']
+        self.assertEqual(('ERROR', 'failed'), (level, data['status']))
+        self.assertIn('no provider acted within 900 s', data['reason'])
+        self.assertForBothParties(data)
+        level, data = notes['contract.before_end']
+        self.assertEqual(('WARN', ending['uuid']), (level, data['uuid']))
+        self.assertForBothParties(data)
+        # Once: the next sweep warns of nothing new.
+        self.assertEqual([], market.sweep_contracts(
+            ctx, self.market.conf, now=start + 17 * MINUTE)['warned'])
+
+    def test_withdraw(self):
+        offer = self.make_offer()
+        self.org_a.post(f"/v1/offers/{offer['uuid']}/withdraw")
+        self.assertIn(('offer.withdraw', 'INFO'),
+                      [(t, p) for t, p, _ in self.notifications()])
