@@ -258,7 +258,8 @@ def depth_from_offers(offers):
             continue
         row = depth.setdefault(offer['resource_class'], {
             'resource_class': offer['resource_class'], 'offers': 0,
-            'nodes_on_offer': 0, 'lowest_ask': None, 'bids': None,
+            'nodes_on_offer': 0, 'free_node_hours': None,
+            'lowest_ask': None, 'bids': None,
             'nodes_wanted': None})
         row['offers'] += 1
         row['nodes_on_offer'] += 1

@@ -396,13 +396,14 @@ class Lifecycle:
 
     def free_node_hours(self, now=None):
         """Per resource class: (open offers with free time, free
-        node-hours) from now on; booked time and cleaning gaps excluded."""
+        node-hours, the lowest ask of those offers) from now on; booked
+        time and cleaning gaps excluded."""
         now = now or timeutils.utcnow()
         with self.reader() as session:
             offers = session.execute(
                 sa.select(models.offers.c.id, models.offers.c.resource_class,
                           models.offers.c.start_time,
-                          models.offers.c.end_time)
+                          models.offers.c.end_time, models.offers.c.price)
                 .where(models.offers.c.status == 'open',
                        models.offers.c.end_time > now)).all()
             busy = {}
@@ -418,9 +419,15 @@ class Lifecycle:
             spans = free_spans(offer.start_time, offer.end_time,
                                busy.get(offer.id, []), now)
             hours = sum((e - s).total_seconds() for s, e in spans) / 3600
-            count, total = result.get(offer.resource_class, (0, 0.0))
-            result[offer.resource_class] = (count + (1 if hours > 0 else 0),
-                                            total + hours)
+            count, total, lowest = result.get(offer.resource_class,
+                                              (0, 0.0, None))
+            if hours > 0:
+                # A fully booked offer is no supply: neither its node nor
+                # its ask.
+                count += 1
+                price = decimal.Decimal(offer.price)
+                lowest = price if lowest is None else min(lowest, price)
+            result[offer.resource_class] = (count, total + hours, lowest)
         return result
 
     # Reliability

@@ -516,6 +516,22 @@ class GapWarningWithdrawTest(LifecycleTestCase):
                                places=2)
 
 
+    def test_a_fully_booked_offer_is_no_supply(self):
+        cheap = self.make_offer(start=2, end=3, price=0.5)
+        self.make_offer(start=1, end=5, price=1.5)
+        before = {d['resource_class']: d for d in self.db.market_depth()}
+        self.assertEqual((2, 0.5), (before['baremetal']['nodes_on_offer'],
+                                    before['baremetal']['lowest_ask']))
+        # The cheap offer's whole hour is sold.
+        bid = self.make_bid(start=2, duration=3600)
+        self.commit(base.award_for(bid, [cheap]))
+        after = {d['resource_class']: d for d in self.db.market_depth()}
+        self.assertEqual((1, 1.5), (after['baremetal']['nodes_on_offer'],
+                                    after['baremetal']['lowest_ask']))
+        self.assertAlmostEqual(4.0, after['baremetal']['free_node_hours'],
+                               places=2)
+
+
 class StatementTest(LifecycleTestCase):
 
     def test_statements_per_party_and_for_the_operator(self):
