@@ -195,6 +195,24 @@ class ReturnTest(LifecycleTestCase):
             self.assertIn('contract.return',
                           self.events(client, contract['uuid']))
 
+    def test_returned_time_is_for_sale_in_the_next_round(self):
+        offer = self.make_offer(start=0, end=20)
+        contract, start = self.live_contract(offers=[offer], hours=3)
+        [in_book] = self.db.order_book()['offers']
+        self.assertEqual(base.parse(contract['end_time']) + 30 * MINUTE,
+                         base.parse(in_book['busy'][0][1]))
+        self.org_b.post(f"/v1/contracts/{contract['uuid']}/return")
+        # The engine's book: busy only until the return plus the gap.
+        [in_book] = self.db.order_book()['offers']
+        [busy] = in_book['busy']
+        self.assertEqual(start + 40 * MINUTE, base.parse(busy[1]))
+        # And the next round may sell it: a bid for right after the gap.
+        # (The clock is 10 min after the start: 30 min from now.)
+        bid = self.make_bid(client=self.org_c, start=0.5, duration=3600)
+        self.assertEqual(start + 40 * MINUTE, base.parse(bid['start_time']))
+        later = self.commit(base.award_for(bid, [offer]))
+        self.assertEqual('scheduled', later['status'])
+
     def test_return_some_nodes_keeps_the_rest(self):
         contract, start = self.live_contract(nodes=2)
         first, second = contract['nodes']
@@ -370,6 +388,18 @@ class ExtendTest(LifecycleTestCase):
         self.assertIn('offers it only until',
                       resp.json['errors'][0]['detail'])
 
+    def test_refused_when_its_offer_was_withdrawn(self):
+        offer = self.make_offer(start=0, end=20)
+        contract, _ = self.live_contract(offers=[offer], hours=3)
+        self.assertEqual(200, self.org_a.post(
+            f"/v1/offers/{offer['uuid']}/withdraw").status_code)
+        resp = self.extend(contract, base.parse(contract['end_time']) + HOUR)
+        self.assertEqual(409, resp.status_code)
+        error = resp.json['errors'][0]
+        self.assertEqual('flocx.extension_refused', error['code'])
+        self.assertIn(f"its offer {offer['uuid']} is withdrawn",
+                      error['detail'])
+
     def test_refused_on_a_completed_contract(self):
         contract, _ = self.live_contract()
         self.org_b.post(f"/v1/contracts/{contract['uuid']}/return")
@@ -429,6 +459,28 @@ class FailureTest(LifecycleTestCase):
         self.assertBalanced(contract['uuid'])
 
 
+    def test_part_delivered_costs_only_the_part(self):
+        offers = [self.make_offer(price=1.0) for _ in range(2)]
+        bid = self.make_bid(quantity=2, price=2.0, duration=3 * 3600)
+        contract = self.commit(base.award_for(bid, offers))
+        start = base.parse(contract['start_time'])
+        lent, never = contract['nodes']
+        self.db.record_delivery(contract['uuid'], lent['resource_uuid'],
+                                lent_at=start)
+        self.at(start + HOUR)
+        self.db.update_contract_status(contract['uuid'], 'failed',
+                                       'could not lend one node')
+        self.db.record_delivery(contract['uuid'], lent['resource_uuid'],
+                                reclaimed_at=start + HOUR)
+        # One node for one hour; the other never reached the renter.
+        got = self.charges(contract['uuid'])
+        self.assertEqual({('renter', 'rent', 'org-b'): D('2.00'),
+                          ('owner', 'earning', 'org-a'): D('1.00'),
+                          ('operator', 'surplus', None): D('1.00')}, got)
+        self.assertEqual(2.0, self.db.get_contract(contract['uuid'])['cost'])
+        self.assertBalanced(contract['uuid'])
+
+
 class GapWarningWithdrawTest(LifecycleTestCase):
 
     def test_offer_may_set_its_own_gap(self):
@@ -464,8 +516,9 @@ class GapWarningWithdrawTest(LifecycleTestCase):
         self.assertEqual([], self.db.contracts_ending(
             3600, now=end - 40 * MINUTE))
         for client in (self.org_a, self.org_b):
-            self.assertIn('contract.before_end',
-                          self.events(client, contract['uuid']))
+            events = self.events(client, contract['uuid'])
+            self.assertIn('contract.start', events)
+            self.assertIn('contract.before_end', events)
         self.db.extend_contract(contract['uuid'], end + HOUR)
         self.assertEqual([], self.db.contracts_ending(
             3600, now=end - 40 * MINUTE))
