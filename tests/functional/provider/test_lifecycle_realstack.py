@@ -4,21 +4,24 @@ Return early, extend, revoke, and a provider that never acts (issue 12).
 Each owner offers its node through the provider API with a real Keystone
 token; a contract is committed in the market as the auction engine would;
 the provider's manager lends and reclaims the node in the real Ironic. The
-renter and the owner then act through the market's API (microversion 1.1;
-the market runs in process, noauth, with the projects' real ids: the same
-endpoints with real tokens are in tests/functional/rbac and
-tests/functional/cli), and the test checks the node in Ironic, the
-delivery times the provider reported, the money and both parties' events.
+renter and the owner then act through the market's API (microversion 1.1)
+with their real Keystone tokens (keystonemiddleware in front of the
+in-process market), and the test checks the node in Ironic, the delivery
+times the provider reported, the money and both parties' events.
 """
 import datetime
 import decimal
 import uuid
 
+from oslo_config import cfg
 from oslo_utils import timeutils
 import pytest
 from openstack import exceptions as sdk_exceptions
 
 from flocx_common import context
+from flocx_market.api import app as market_app
+from flocx_market import conf as market_conf
+from tests.functional.rbac import base as rbac_base
 from tests.functional.fixtures.provider_stack import (
     call, iso, POLL_INTERVAL, wait_for)
 from tests.unit import base as ubase
@@ -34,7 +37,7 @@ RECLAIM = POLL_INTERVAL + 60
 class Rental:
     """org-a's node offered through the provider, rented by org-b."""
 
-    def __init__(self, realstack, flocx, node_id):
+    def __init__(self, realstack, flocx, node_id, tmp_path):
         self.realstack, self.flocx, self.node_id = realstack, flocx, node_id
         self.org_a_id = realstack.project_id('org-a')
         self.org_b_id = realstack.project_id('org-b')
@@ -42,11 +45,10 @@ class Rental:
         self.renter_cloud = realstack.connect('flocx-org-b-member')
         self.market = flocx['market']
         self.db = self.market.db
-        app = self.market.app
-        self.renter = ubase.Client(app, project=self.org_b_id)
-        self.owner = ubase.Client(app, project=self.org_a_id)
-        for client in (self.renter, self.owner):
-            client.headers.update(V11)
+        self.app = app = keystone_market_app(realstack, self.market,
+                                             tmp_path)
+        self.renter = token_client(app, self.renter_cloud)
+        self.owner = token_client(app, self.owner_cloud)
         now = timeutils.utcnow()
         status, self.offer = call(
             flocx['app'], self.owner_cloud.auth_token, 'POST', '/v1/offers',
@@ -113,6 +115,24 @@ class Rental:
         return line
 
 
+def keystone_market_app(realstack, market, tmp_path):
+    """The in-process market's API behind keystonemiddleware and the real
+    Keystone (its services, database and RPC stay the fixture's)."""
+    conf_file = tmp_path / 'market.conf'
+    rbac_base.write_conf(conf_file, realstack, {'database': {
+        'connection': market.conf.database.connection}})
+    conf = cfg.ConfigOpts()
+    market_conf.register_opts(conf)
+    conf(['--config-file', str(conf_file)], project='flocx')
+    return market_app.setup_app(conf, market.services)
+
+
+def token_client(app, cloud):
+    client = ubase.Client(app)
+    client.headers = {'X-Auth-Token': cloud.auth_token, **V11}
+    return client
+
+
 def delivered_cost(contract):
     """The money rule from the times the provider reported, to the cent:
     the renter pays from the lend (not before the start) to the reclaim
@@ -128,9 +148,9 @@ def delivered_cost(contract):
 
 
 def test_return_early_reclaims_at_once_and_bills_the_time_had(
-        realstack, make_nodes, flocx):
+        realstack, make_nodes, flocx, tmp_path):
     node_id, = make_nodes('org-a')
-    rental = Rental(realstack, flocx, node_id)
+    rental = Rental(realstack, flocx, node_id, tmp_path)
     rental.rent(3600)
     rental.wait_lent()
     # Held while it runs: the planned hour from the lend on.
@@ -138,7 +158,13 @@ def test_return_early_reclaims_at_once_and_bills_the_time_had(
     rental.renter_cloud.baremetal.set_node_provision_state(node_id, 'active')
 
     path = f'/v1/contracts/{rental.uuid}/return'
-    # Only the renter returns it.
+    # Only the renter returns it: Keystone says who is asking.
+    anonymous = ubase.Client(rental.app)
+    anonymous.headers = dict(V11)
+    assert anonymous.post(path).status_code == 401
+    org_c = token_client(rental.app,
+                         realstack.connect('flocx-org-c-member'))
+    assert org_c.post(path).status_code == 404
     assert rental.owner.post(path).status_code == 403
     resp = rental.renter.post(path)
     assert resp.status_code == 200, resp.body
@@ -180,9 +206,9 @@ def test_return_early_reclaims_at_once_and_bills_the_time_had(
 
 
 def test_extend_keeps_the_node_with_the_renter_past_its_first_end(
-        realstack, make_nodes, flocx):
+        realstack, make_nodes, flocx, tmp_path):
     node_id, = make_nodes('org-a')
-    rental = Rental(realstack, flocx, node_id)
+    rental = Rental(realstack, flocx, node_id, tmp_path)
     contract = rental.rent(20)
     first_end = market_base.parse(contract['end_time'])
     rental.wait_lent()
@@ -223,9 +249,9 @@ def test_extend_keeps_the_node_with_the_renter_past_its_first_end(
 
 
 def test_owner_revokes_the_renter_is_told_and_refunded(
-        realstack, make_nodes, flocx):
+        realstack, make_nodes, flocx, tmp_path):
     node_id, = make_nodes('org-a')
-    rental = Rental(realstack, flocx, node_id)
+    rental = Rental(realstack, flocx, node_id, tmp_path)
     rental.rent(3600)
     rental.wait_lent()
     path = f'/v1/contracts/{rental.uuid}/revoke'
@@ -257,12 +283,13 @@ def test_owner_revokes_the_renter_is_told_and_refunded(
                                     'contracts': 1, 'revocations': 1}]
 
 
-def test_a_provider_that_never_acts(realstack, make_nodes, flocx):
+def test_a_provider_that_never_acts(realstack, make_nodes, flocx,
+                                    tmp_path):
     """The provider published the offer, then its manager stopped: the
     contract fails [market] provider_start_timeout after its start, with
     the reason, and costs nothing."""
     node_id, = make_nodes('org-a')
-    rental = Rental(realstack, flocx, node_id)
+    rental = Rental(realstack, flocx, node_id, tmp_path)
     flocx['manager'].stop()
     contract = rental.rent(3600)
     start = market_base.parse(contract['start_time'])
