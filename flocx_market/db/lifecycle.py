@@ -509,7 +509,8 @@ class Lifecycle:
         with self.reader() as session:
             rows = session.execute(
                 sa.select(ch.c.contract_uuid, ch.c.project_id, ch.c.party,
-                          ch.c.kind, ch.c.amount, ch.c.node_hours)
+                          ch.c.kind, ch.c.amount, ch.c.node_hours,
+                          ch.c.created_at)
                 .where(*where).order_by(ch.c.id)).all()
         return _statement(rows, project_id is None)
 
@@ -534,13 +535,27 @@ def _statement(rows, with_operator):
     contracts = {}
     orgs = {}
     operator = {'surplus': zero, 'fees': zero}
-    for uuid, project, party, kind, amount, hours in rows:
+    days = {}
+    for uuid, project, party, kind, amount, hours, created_at in rows:
         amount = decimal.Decimal(amount)
         hours = decimal.Decimal(hours)
+        day = days.setdefault(created_at.date(), dict(
+            {'date': created_at.date().isoformat(), 'paid': zero,
+             'refunds': zero, 'fees': zero, 'earned': zero},
+            **({'surplus': zero, 'operator_fees': zero}
+               if with_operator else {})))
         if party == 'operator':
             key = 'surplus' if kind == 'surplus' else 'fees'
             operator[key] += amount
+            day['surplus' if kind == 'surplus' else 'operator_fees'] += \
+                amount
             continue
+        if party == 'renter' and kind == 'fee':
+            day['fees'] += amount
+        elif party == 'renter':
+            day['paid' if amount >= 0 else 'refunds'] += abs(amount)
+        else:
+            day['earned'] += amount
         entry = contracts.setdefault((uuid, project, party), {
             'contract_uuid': uuid, 'project_id': project, 'role': party,
             'node_hours': zero, 'paid': zero, 'refunds': zero, 'fees': zero,
@@ -563,6 +578,9 @@ def _statement(rows, with_operator):
     result = {
         'contracts': [_text(e) for e in contracts.values()],
         'organizations': [_text(o) for _, o in sorted(orgs.items())],
+        # Per UTC day with charges (microversion 1.4): what the period's
+        # totals are made of, day by day.
+        'days': [_text(d) for _, d in sorted(days.items())],
     }
     renters = sum((o['paid'] - o['refunds'] + o['fees']
                    for o in orgs.values()), zero)

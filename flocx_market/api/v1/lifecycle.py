@@ -163,6 +163,8 @@ class StatementsController(rest.RestController):
         ctx.can('flocx:statement:get', {'project_id': project or ''}
                 if not sees_all else None)
         statement = pecan.request.services.db.statement(start, end, project)
+        if pecan.request.version < versions.STATEMENT_DAYS:
+            statement.pop('days')
         return dict(statement, period=period, project_id=project,
                     start_time=start.isoformat() + '+00:00',
                     end_time=end.isoformat() + '+00:00')

@@ -696,3 +696,61 @@ class LifecycleNotificationTest(test_rpc.NotificationsMixin,
         self.org_a.post(f"/v1/offers/{offer['uuid']}/withdraw")
         self.assertIn(('offer.withdraw', 'INFO'),
                       [(t, p) for t, p, _ in self.notifications()])
+
+
+class StatementDaysTest(LifecycleTestCase):
+    """Microversion 1.4: a statement's charges day by day."""
+
+    def get(self, client, path):
+        resp = client.get(path, headers={
+            'OpenStack-API-Version': 'marketplace 1.4'})
+        self.assertEqual(200, resp.status_code, resp.body)
+        return resp.json
+
+    def test_days_add_up_to_the_period(self):
+        contract, start = self.live_contract(price=2.0, node_price=1.0)
+        period = start.strftime('%Y-%m')
+        # The renter returns it; the provider's reclaim is reported the
+        # next day, a minute before the return: a refund written that day.
+        self.org_b.post(f"/v1/contracts/{contract['uuid']}/return")
+        [node] = contract['nodes']
+        self.db.record_delivery(contract['uuid'], node['resource_uuid'],
+                                reclaimed_at=start + 9 * MINUTE,
+                                now=start + datetime.timedelta(days=1))
+        first, second = start.date(), (start + datetime.timedelta(
+            days=1)).date()
+        # Through the ledger, whichever month the days fall in.
+        whole = self.db.statement(datetime.datetime.combine(
+            first, datetime.time()), start + datetime.timedelta(days=2))
+        self.assertEqual(
+            [{'date': first.isoformat(), 'paid': '6.00', 'refunds': '5.70',
+              'fees': '0.00', 'earned': '0.15', 'surplus': '0.15',
+              'operator_fees': '0.00'},
+             {'date': second.isoformat(), 'paid': '0.00', 'refunds': '0.03',
+              'fees': '0.00', 'earned': '-0.02', 'surplus': '-0.01',
+              'operator_fees': '0.00'}], whole['days'])
+        # Day by day, renters paid = owners earned + surplus + fees.
+        for day in whole['days']:
+            self.assertEqual(
+                D(day['paid']) - D(day['refunds']) + D(day['fees']),
+                D(day['earned']) + D(day['surplus']) +
+                D(day['operator_fees']))
+        # Through the API: the renter's own days, no operator; the sum of
+        # its days is its statement's.
+        mine = self.get(self.org_b, f'/v1/statements?period={period}')
+        [org] = mine['organizations']
+        for key in ('paid', 'refunds', 'fees', 'earned'):
+            self.assertEqual(D(org[key]), sum(
+                (D(d[key]) for d in mine['days']), D(0)), key)
+        self.assertNotIn('surplus', mine['days'][0])
+        everyone = self.get(self.system_reader,
+                            f'/v1/statements?period={period}')
+        self.assertEqual(D(everyone['operator']['surplus']), sum(
+            (D(d['surplus']) for d in everyone['days']), D(0)))
+
+    def test_no_days_before_1_4(self):
+        self.live_contract()
+        resp = self.org_b.get('/v1/statements')
+        self.assertEqual(200, resp.status_code, resp.body)
+        self.assertNotIn('days', resp.json)
+        self.assertEqual([], self.get(self.org_c, '/v1/statements')['days'])
