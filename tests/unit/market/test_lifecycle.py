@@ -570,6 +570,9 @@ class GapWarningWithdrawTest(LifecycleTestCase):
 
 
     def test_a_fully_booked_offer_is_no_supply(self):
+        # One clock for the offer and the bid: the booking fills the
+        # offer's hour exactly (not from a second later).
+        self.at(timeutils.utcnow().replace(microsecond=0))
         cheap = self.make_offer(start=2, end=3, price=0.5)
         self.make_offer(start=1, end=5, price=1.5)
         before = {d['resource_class']: d for d in self.db.market_depth()}
