@@ -24,6 +24,8 @@ from flocx_dashboard import exceptions
 MARKETPLACE = flocx_client.MARKETPLACE
 AUCTION = flocx_client.AUCTION
 PROVIDER = flocx_client.PROVIDER
+# Statements with their days (GET /v1/statements at marketplace 1.4).
+STATEMENT_DAYS = '1.4'
 TIMEOUT = 30
 # At most this many items of a list on one page of the panel.
 MAX_ITEMS = 10000
@@ -76,9 +78,10 @@ def is_enabled(request, service_type):
     return base.is_service_enabled(request, service_type)
 
 
-def flocxclient(request, *service_types):
+def flocxclient(request, *service_types, api_versions=None):
     """A flocxclient.Client for the Horizon user, with the endpoints of
-    ``service_types`` taken from the user's catalog."""
+    ``service_types`` taken from the user's catalog (and, for some calls,
+    a later microversion than flocxclient's default: ``api_versions``)."""
     verify = not getattr(settings, 'OPENSTACK_SSL_NO_VERIFY', False)
     if verify and getattr(settings, 'OPENSTACK_SSL_CACERT', None):
         verify = settings.OPENSTACK_SSL_CACERT
@@ -88,7 +91,7 @@ def flocxclient(request, *service_types):
     session = ks_session.Session(auth=auth, verify=verify, timeout=TIMEOUT,
                                  app_name='flocx-dashboard')
     return flocx_client.Client(
-        session, endpoint_overrides=endpoints,
+        session, endpoint_overrides=endpoints, api_versions=api_versions,
         global_request_id=getattr(request, 'request_id', None))
 
 
@@ -229,8 +232,12 @@ def statement_get(request, period=None, project_id=None):
     fees, earned}], totals: {renters_paid, owners_earned}, and for a
     system reader operator: {surplus, fees}}; amounts are decimal strings.
     A malformed or future period: 400, with the market's reason."""
-    return flocxclient(request, MARKETPLACE).get_statement(
-        period=period or None, project_id=project_id or None)
+    # 1.4: with ``days`` (what was paid and earned on each day), which
+    # the panel's chart draws.
+    return flocxclient(request, MARKETPLACE,
+                       api_versions={MARKETPLACE: STATEMENT_DAYS}
+                       ).get_statement(period=period or None,
+                                       project_id=project_id or None)
 
 
 def reliability_list(request):
@@ -258,7 +265,8 @@ def depth_from_offers(offers):
             continue
         row = depth.setdefault(offer['resource_class'], {
             'resource_class': offer['resource_class'], 'offers': 0,
-            'nodes_on_offer': 0, 'lowest_ask': None, 'bids': None,
+            'nodes_on_offer': 0, 'free_node_hours': None,
+            'lowest_ask': None, 'bids': None,
             'nodes_wanted': None})
         row['offers'] += 1
         row['nodes_on_offer'] += 1

@@ -319,3 +319,74 @@ def paid_vs_earned(points, width=640, bar_height=12, limit=40):
                          f'dominant-baseline="middle">{amount}</text>')
     parts.append('</svg>')
     return mark_safe(''.join(parts))
+
+
+def paid_and_earned_by_day(days, start, end, width=760, height=240):
+    """A statement's period day by day: what was paid (net of refunds,
+    fees included) and what was earned, as two bars per day.
+
+    ``days``: [{"date": date, "paid": Decimal, "earned": Decimal}], the
+    days with charges (the API's ``days``, microversion 1.4); ``start``
+    and ``end``: the period's first day and the day after its last. Every
+    day of the period gets its place on the axis; a day of refunds only
+    draws below the zero line. Returns SVG markup, or '' when no day has
+    charges.
+    """
+    by_date = {d['date']: d for d in days}
+    if not by_date:
+        return ''
+    dates = [start + datetime.timedelta(days=n)
+             for n in range((end - start).days)]
+    left, right, top, bottom = 60, 20, 24, 36
+    plot_w, plot_h = width - left - right, height - top - bottom
+    values = [float(d[k]) for d in by_date.values()
+              for k in ('paid', 'earned')]
+    y_max = _nice_ceiling(max(values + [0]))
+    low = min(values + [0])
+    y_min = -_nice_ceiling(-low) if low < 0 else 0.0
+    span = y_max - y_min
+
+    def y(value):
+        return top + plot_h * (y_max - float(value)) / span
+
+    slot = plot_w / len(dates)
+    bar = max(1.0, slot / 2 - 1)
+    series = (('paid', _('paid'), PALETTE[1]),
+              ('earned', _('earned'), PALETTE[2]))
+    parts = [(f'<svg xmlns="http://www.w3.org/2000/svg" class="flocx-chart" '
+              f'id="flocx-statement-days-chart" role="img" width="{width}" '
+              f'height="{height}" viewBox="0 0 {width} {height}" {FONT}>'),
+             '<title>Paid and earned per day</title>']
+    for k, (_key, label, color) in enumerate(series):
+        lx = left + k * 120
+        parts.append(f'<rect x="{lx}" y="4" width="10" height="10" '
+                     f'fill="{color}"/><text x="{lx + 14}" y="9" '
+                     f'dominant-baseline="middle">{escape(label)}</text>')
+    for tick in (y_min, 0.0, y_max) if y_min < 0 else (0.0, y_max):
+        parts.append(f'<line x1="{left}" x2="{left + plot_w}" '
+                     f'y1="{_num(y(tick))}" y2="{_num(y(tick))}" '
+                     'stroke="#ccc"/>')
+        parts.append(f'<text x="{left - 6}" y="{_num(y(tick))}" '
+                     'text-anchor="end" dominant-baseline="middle">'
+                     f'{_fmt_tick(tick)}</text>')
+    for n, date in enumerate(dates):
+        x0 = left + n * slot
+        if date.day in (1, 8, 15, 22, 29) or n == len(dates) - 1:
+            parts.append(f'<text x="{_num(x0 + slot / 2)}" '
+                         f'y="{top + plot_h + 14}" text-anchor="middle">'
+                         f'{date.day}</text>')
+        day = by_date.get(date)
+        if day is None:
+            continue
+        for k, (key, label, color) in enumerate(series):
+            value = day[key]
+            y0, y1 = sorted((y(0), y(value)))
+            amount = utils.format_price(value)
+            parts.append(f'<rect class="flocx-statement-day-{key}" '
+                         f'x="{_num(x0 + k * (bar + 1))}" y="{_num(y0)}" '
+                         f'width="{_num(bar)}" '
+                         f'height="{_num(max(y1 - y0, 1 if value else 0))}" '
+                         f'fill="{color}"><title>{date.isoformat()}: '
+                         f'{escape(label)} {amount}</title></rect>')
+    parts.append('</svg>')
+    return mark_safe(''.join(parts))

@@ -13,6 +13,9 @@ History:
   ``PUT /v1/contracts/{uuid}/status``, ``POST /v1/contracts/{uuid}/deliveries``
   and ``PUT /v1/contracts/{uuid}/access``; an offer's ``uuid`` may be given
   by its provider; offers and contracts can be listed by ``provider``.
+* 1.4 -- ``GET /v1/statements`` adds ``days``: per day of the period with
+  charges, what was paid, refunded, charged as fees and earned (and, for a
+  system reader, the operator's surplus and fees).
 """
 
 from flocx_common.api import app as common_app
@@ -21,10 +24,11 @@ from flocx_common.api import microversion
 
 SERVICE_TYPE = 'marketplace'
 MIN_VERSION = microversion.parse('1.0')
-MAX_VERSION = microversion.parse('1.3')
+MAX_VERSION = microversion.parse('1.4')
 LIFECYCLE = microversion.parse('1.1')
 SPAN_CLOUDS = microversion.parse('1.2')
 PROVIDER_REPORTS = microversion.parse('1.3')
+STATEMENT_DAYS = microversion.parse('1.4')
 
 
 def document(request):

@@ -704,10 +704,12 @@ class Connection(lifecycle.Lifecycle, db.Connection):
                 entry['nodes_wanted'] += int(r[2] or 0)
         # Supply is the node-time still free: booked time and cleaning
         # gaps are not on offer any more.
-        for rc, (nodes, hours) in self.free_node_hours(now).items():
+        for rc, (nodes, hours, lowest) in self.free_node_hours(now).items():
             if rc in depth:
-                depth[rc]['nodes_on_offer'] = nodes
-                depth[rc]['free_node_hours'] = round(hours, 3)
+                depth[rc].update(
+                    nodes_on_offer=nodes,
+                    free_node_hours=round(hours, 3),
+                    lowest_ask=None if lowest is None else float(lowest))
         return [depth[rc] for rc in sorted(depth)]
 
     # Events

@@ -396,13 +396,14 @@ class Lifecycle:
 
     def free_node_hours(self, now=None):
         """Per resource class: (open offers with free time, free
-        node-hours) from now on; booked time and cleaning gaps excluded."""
+        node-hours, the lowest ask of those offers) from now on; booked
+        time and cleaning gaps excluded."""
         now = now or timeutils.utcnow()
         with self.reader() as session:
             offers = session.execute(
                 sa.select(models.offers.c.id, models.offers.c.resource_class,
                           models.offers.c.start_time,
-                          models.offers.c.end_time)
+                          models.offers.c.end_time, models.offers.c.price)
                 .where(models.offers.c.status == 'open',
                        models.offers.c.end_time > now)).all()
             busy = {}
@@ -418,9 +419,15 @@ class Lifecycle:
             spans = free_spans(offer.start_time, offer.end_time,
                                busy.get(offer.id, []), now)
             hours = sum((e - s).total_seconds() for s, e in spans) / 3600
-            count, total = result.get(offer.resource_class, (0, 0.0))
-            result[offer.resource_class] = (count + (1 if hours > 0 else 0),
-                                            total + hours)
+            count, total, lowest = result.get(offer.resource_class,
+                                              (0, 0.0, None))
+            if hours > 0:
+                # A fully booked offer is no supply: neither its node nor
+                # its ask.
+                count += 1
+                price = decimal.Decimal(offer.price)
+                lowest = price if lowest is None else min(lowest, price)
+            result[offer.resource_class] = (count, total + hours, lowest)
         return result
 
     # Reliability
@@ -505,7 +512,8 @@ class Lifecycle:
         with self.reader() as session:
             rows = session.execute(
                 sa.select(ch.c.contract_uuid, ch.c.project_id, ch.c.party,
-                          ch.c.kind, ch.c.amount, ch.c.node_hours)
+                          ch.c.kind, ch.c.amount, ch.c.node_hours,
+                          ch.c.created_at)
                 .where(*where).order_by(ch.c.id)).all()
         return _statement(rows, project_id is None)
 
@@ -530,13 +538,27 @@ def _statement(rows, with_operator):
     contracts = {}
     orgs = {}
     operator = {'surplus': zero, 'fees': zero}
-    for uuid, project, party, kind, amount, hours in rows:
+    days = {}
+    for uuid, project, party, kind, amount, hours, created_at in rows:
         amount = decimal.Decimal(amount)
         hours = decimal.Decimal(hours)
+        day = days.setdefault(created_at.date(), dict(
+            {'date': created_at.date().isoformat(), 'paid': zero,
+             'refunds': zero, 'fees': zero, 'earned': zero},
+            **({'surplus': zero, 'operator_fees': zero}
+               if with_operator else {})))
         if party == 'operator':
             key = 'surplus' if kind == 'surplus' else 'fees'
             operator[key] += amount
+            day['surplus' if kind == 'surplus' else 'operator_fees'] += \
+                amount
             continue
+        if party == 'renter' and kind == 'fee':
+            day['fees'] += amount
+        elif party == 'renter':
+            day['paid' if amount >= 0 else 'refunds'] += abs(amount)
+        else:
+            day['earned'] += amount
         entry = contracts.setdefault((uuid, project, party), {
             'contract_uuid': uuid, 'project_id': project, 'role': party,
             'node_hours': zero, 'paid': zero, 'refunds': zero, 'fees': zero,
@@ -559,6 +581,9 @@ def _statement(rows, with_operator):
     result = {
         'contracts': [_text(e) for e in contracts.values()],
         'organizations': [_text(o) for _, o in sorted(orgs.items())],
+        # Per UTC day with charges (microversion 1.4): what the period's
+        # totals are made of, day by day.
+        'days': [_text(d) for _, d in sorted(days.items())],
     }
     renters = sum((o['paid'] - o['refunds'] + o['fees']
                    for o in orgs.values()), zero)

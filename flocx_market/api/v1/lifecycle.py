@@ -172,6 +172,8 @@ class StatementsController(rest.RestController):
         statement = pecan.request.services.db.statement(start, end, projects)
         if projects is not None and not isinstance(projects, str):
             statement['projects'] = list(projects)
+        if pecan.request.version < versions.STATEMENT_DAYS:
+            statement.pop('days')
         return dict(statement, period=period, project_id=project,
                     start_time=start.isoformat() + '+00:00',
                     end_time=end.isoformat() + '+00:00')

@@ -218,6 +218,9 @@ def renter_bids_and_wins(page, horizon, flocx, node_id, offer, shots):
     expect(page.locator('#flocx-depth')).to_contain_text('baremetal')
     expect(page.locator('#flocx-depth')).to_contain_text('1.50')
     expect(page.locator('#flocx-depth-chart')).to_be_visible()
+    # Supply is the node-time still free (the offer is unbooked yet).
+    expect(page.locator('#flocx-depth-baremetal .flocx-free-node-hours')
+           ).not_to_have_text('-')
     shots(page, 'landing-market')
 
     # Offers: org-a's node, on the market; its detail page.
@@ -598,6 +601,20 @@ def statement_matches_api(page, flocx, user, role, contracts, name,
     expect(chart).to_be_visible()
     expect(chart.locator('.flocx-statement-paid')).to_have_count(
         len({c['contract_uuid'] for c in statement['contracts']}))
+    # The month day by day (marketplace 1.4): a bar pair per day with
+    # charges, each labelled with the API's amount.
+    days = call(flocx.cloud, f'flocx-{user}', 'GET',
+                flocx.market_url + '/v1/statements',
+                {'OpenStack-API-Version': 'marketplace 1.4'})['days']
+    assert days, statement
+    by_day = page.locator('#flocx-statement-days-chart')
+    expect(by_day).to_be_visible()
+    expect(by_day.locator('.flocx-statement-day-earned')).to_have_count(
+        len(days))
+    for day in days:
+        paid = D(day['paid']) - D(day['refunds']) + D(day['fees'])
+        expect(by_day.locator('title', has_text=f'{day["date"]}: paid '
+                              f'{paid:.2f}')).to_have_count(1)
     shots(page, name)
 
     # The CSV download: the same rows and amounts.

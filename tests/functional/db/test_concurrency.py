@@ -157,3 +157,114 @@ def test_competing_awards_and_cancels(database):
             assert offer_rows[offer_uuid].status == 'cancelled'
             assert not [n for n in nodes if n['offer_uuid'] == offer_uuid
                         and not n['released']]
+
+
+def test_extensions_race_new_bookings(database):
+    """Renters extend their contracts while rounds book the same nodes
+    right after them (issue 12): an extension is all of a contract's nodes
+    or none, and whichever commits first wins the node-time, cleaning gaps
+    included; nothing overlaps."""
+    db = database.connect()
+    db.default_cleaning_gap = 1800
+    gap = datetime.timedelta(seconds=1800)
+    t0 = (timeutils.utcnow() + HOUR).replace(microsecond=0)
+    offers = [db.create_offer({
+        'project_id': 'owner', 'resource_uuid': str(uuid.uuid4()),
+        'resource_type': 'ironic_node', 'resource_class': 'bm',
+        'properties': {'cpus': 8}, 'start_time': t0,
+        'end_time': t0 + 12 * HOUR, 'price': 1}) for _ in range(6)]
+    # Two-node contracts on nodes 0+1 and 2+3, one-node on 4 and 5, each
+    # [t0, t0 + 2 h).
+    first = []
+    for n, chosen in enumerate([offers[0:2], offers[2:4], offers[4:5],
+                                offers[5:6]]):
+        bid = db.create_bid({
+            'project_id': f'renter-{n}', 'quantity': len(chosen),
+            'resource_class': 'bm', 'constraints': [], 'start_time': t0,
+            'latest_start_time': t0, 'duration': 2 * 3600, 'price': 2,
+            'decide_by': None})
+        first.append(db.commit_award(_award(bid, chosen, t0)))
+
+    rng = random.Random(12)
+    tasks = []
+    for contract in first:
+        for minutes in rng.sample(range(30, 301, 30), 5):
+            tasks.append(('extend', (contract['uuid'],
+                                     t0 + 2 * HOUR +
+                                     datetime.timedelta(minutes=minutes))))
+    for n in range(30):
+        start = t0 + 2 * HOUR + gap + datetime.timedelta(
+            minutes=30 * rng.randint(0, 6))
+        bid = db.create_bid({
+            'project_id': f'later-{n}', 'quantity': 1,
+            'resource_class': 'bm', 'constraints': [], 'start_time': start,
+            'latest_start_time': start, 'duration': 3600, 'price': 2,
+            'decide_by': None})
+        tasks.append(('award', _award(bid, [rng.choice(offers)], start)))
+    rng.shuffle(tasks)
+
+    outcomes = collections.defaultdict(list)
+    failures = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(8)
+
+    def worker(mine):
+        barrier.wait()
+        for kind, arg in mine:
+            try:
+                if kind == 'award':
+                    result = db.commit_award(arg)
+                else:
+                    result = db.extend_contract(*arg)
+            except (db_api.Refused, errors.Conflict,
+                    errors.BadRequest) as e:
+                result = e
+            except Exception as e:  # a crash, a deadlock not retried
+                with lock:
+                    failures.append((kind, arg, repr(e)))
+                continue
+            with lock:
+                outcomes[kind].append((arg, result))
+
+    threads = [threading.Thread(target=worker, args=(tasks[i::8],))
+               for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(t.is_alive() for t in threads), 'workers hung'
+    assert failures == []
+    # The race decided both ways.
+    for kind in ('extend', 'award'):
+        results = [r for _, r in outcomes[kind]]
+        assert any(not isinstance(r, Exception) for r in results), kind
+        assert any(isinstance(r, (errors.Conflict, db_api.Refused))
+                   for r in results), kind
+
+    cn = models.contract_nodes
+    with db.reader() as session:
+        rows = session.execute(sa.select(
+            cn.c.contract_id, cn.c.resource_uuid, cn.c.start_time,
+            cn.c.end_time, cn.c.booked_until).where(
+            cn.c.released.is_(False)).order_by(
+            cn.c.resource_uuid, cn.c.start_time)).all()
+        ends = dict(session.execute(sa.select(
+            models.contracts.c.id, models.contracts.c.end_time)).all())
+    # All or nothing: every node of a contract ends when the contract does.
+    for row in rows:
+        assert row.end_time == ends[row.contract_id], row
+    # Nothing overlaps, cleaning gaps included.
+    for before, after in zip(rows, rows[1:]):
+        if before.resource_uuid == after.resource_uuid:
+            assert before.booked_until <= after.start_time, (before, after)
+    # Each contract's last granted extension is where it ends.
+    for contract in first:
+        granted = [arg[1] for arg, r in outcomes['extend']
+                   if arg[0] == contract['uuid'] and
+                   not isinstance(r, Exception)]
+        now = db.get_contract(contract['uuid'])
+        assert parse(now['end_time']) == max(granted, default=t0 + 2 * HOUR)
+
+
+def parse(text):
+    return timeutils.normalize_time(timeutils.parse_isotime(text))

@@ -281,6 +281,16 @@ def test_money_adds_up_over_a_random_history(market_db):
         per_org = sum((D(o['paid']) - D(o['refunds']) + D(o['fees'])
                        for o in statement['organizations']), D(0))
         assert per_org == paid
+        # Day by day too (the statement's days, microversion 1.4): each
+        # day balances, and the days add up to the window.
+        for day in statement['days']:
+            assert D(day['paid']) - D(day['refunds']) + D(day['fees']) == \
+                D(day['earned']) + D(day['surplus']) + \
+                D(day['operator_fees']), day
+        assert sum((D(d['paid']) - D(d['refunds']) + D(d['fees'])
+                    for d in statement['days']), D(0)) == paid
+        assert sum((D(d['surplus']) for d in statement['days']),
+                   D(0)) == D(operator['surplus'])
         if (start, end) in windows[:5]:
             total_paid += paid
     assert total_paid > 0

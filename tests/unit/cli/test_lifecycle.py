@@ -2,7 +2,9 @@
 withdraw|availability show``, ``statement show`` and ``reliability list``
 against the real market API (microversion 1.1)."""
 
+import csv
 import datetime
+import io
 import uuid
 
 import fixtures
@@ -361,6 +363,27 @@ class StatementTest(LifecycleCLITestCase):
                                roles='reader')
         self.assertEqual(['org-a'], [c['project_id']
                                      for c in just_a['contracts']])
+
+    def test_csv_has_one_line_per_contract_and_party(self):
+        contract, start = self.make_contract(live=True)
+        self.cli('market', 'contract', 'return', contract['uuid'])
+        out = self.cli('market', 'statement', 'show', '--period',
+                       start.strftime('%Y-%m'), '-f', 'csv', project='',
+                       roles='reader')
+        rows = list(csv.DictReader(io.StringIO(out)))
+        self.assertEqual(
+            [{'Period': start.strftime('%Y-%m'),
+              'Contract UUID': contract['uuid'], 'Project ID': 'org-b',
+              'Role': 'renter', 'Node Hours': '0.15', 'Paid': '2.00',
+              'Refunds': '1.70', 'Fees': '0.00', 'Earned': '0.00'},
+             {'Period': start.strftime('%Y-%m'),
+              'Contract UUID': contract['uuid'], 'Project ID': 'org-a',
+              'Role': 'owner', 'Node Hours': '0.15', 'Paid': '0.00',
+              'Refunds': '0.00', 'Fees': '0.00', 'Earned': '0.15'}],
+            sorted(rows, key=lambda r: r['Role'], reverse=True))
+        err = self.cli_error('market', 'statement', 'show', '--period',
+                             '2026-13', '-f', 'csv')
+        self.assertOneLine(err, 400)
 
     def test_refusals(self):
         err = self.cli_error('market', 'statement', 'show', '--project',

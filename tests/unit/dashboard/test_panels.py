@@ -65,6 +65,47 @@ def test_depth_from_offers_keeps_the_lowest_ask_exact():
     assert depth['lowest_ask'] == D('0.1') and depth['offers'] == 2
 
 
+def render_depth(**context):
+    import pathlib
+    from django import template
+    from flocx_dashboard.content.market import views as market_views
+    engine = template.Engine(
+        dirs=[str(pathlib.Path(market_views.__file__).parent / 'templates')],
+        libraries={'flocx': 'flocx_dashboard.templatetags.flocx',
+                   'i18n': 'django.templatetags.i18n'})
+    return engine.get_template('market/_depth.html').render(
+        template.Context(context))
+
+
+def test_depth_shows_the_free_node_time_the_auction_gives():
+    # The auction's depth (the market's free_node_hours): one of two
+    # baremetal offers is fully booked, all of the large ones are.
+    depth = [{'resource_class': 'baremetal', 'offers': 2,
+              'nodes_on_offer': 1, 'free_node_hours': 4.0,
+              'lowest_ask': 1.5, 'bids': 1, 'nodes_wanted': 2},
+             {'resource_class': 'large', 'offers': 1, 'nodes_on_offer': 0,
+              'free_node_hours': 0.0, 'lowest_ask': None, 'bids': 0,
+              'nodes_wanted': 0}]
+    html = render_depth(depth=depth, depth_source='auction',
+                        depth_chart=charts.market_depth(depth))
+    row = html.split('id="flocx-depth-baremetal"')[1].split('</tr>')[0]
+    assert '<td class="flocx-nodes-on-offer">1</td>' in row
+    assert '<td class="flocx-free-node-hours">4.0</td>' in row
+    assert '<td class="flocx-lowest-ask">1.50</td>' in row
+    row = html.split('id="flocx-depth-large"')[1].split('</tr>')[0]
+    assert '<td class="flocx-nodes-on-offer">0</td>' in row
+    assert '<td class="flocx-lowest-ask">-</td>' in row
+    assert 'booked time and the' in html
+
+
+def test_depth_from_offers_says_booked_time_is_not_known():
+    depth = api.depth_from_offers([offer()])
+    assert depth[0]['free_node_hours'] is None
+    html = render_depth(depth=depth, depth_source='offers')
+    assert '<td class="flocx-free-node-hours">-</td>' in html
+    assert 'booked or not' in html
+
+
 def test_booked_offers_are_those_of_live_contracts():
     live = contract()
     over = api.APIResource(dict(contract('completed').to_dict(),

@@ -195,7 +195,13 @@ def test_index_asks_for_the_chosen_period():
     assert context['previous_period'] == '2026-10'
     assert context['summary']['totals']['earned'] == D('2.25')
     assert 'flocx-statement-chart' in context['chart']
+    assert context['days_chart'] == ''  # a statement without days
     assert context['csv_url'] == '<horizon:project:statements:csv>'
+    with mock.patch.object(api, 'statement_get',
+                           return_value=dict(STATEMENT, days=DAYS)), \
+            mock.patch.object(views, 'reverse', lambda name: f'<{name}>'):
+        context = view.get_context_data()
+    assert 'flocx-statement-days-chart' in context['days_chart']
 
 
 def test_index_defaults_to_this_month_and_offers_no_future_one():
@@ -308,6 +314,84 @@ def test_statement_goes_through_flocxclient():
         assert api.statement_get(request_of(RENTER), '2026-12') is STATEMENT
     client.get_statement.assert_called_once_with(period='2026-12',
                                                  project_id=None)
+
+
+def test_statement_asks_for_its_days():
+    # Marketplace 1.4 for this call only: flocxclient's default stays.
+    with mock.patch.object(api.flocx_client, 'Client') as client, \
+            mock.patch.object(api.base, 'url_for',
+                              return_value='http://market/'):
+        request = request_of(RENTER)
+        request.user.token = types.SimpleNamespace(id='token')
+        api.statement_get(request, '2026-12')
+    assert client.call_args.kwargs['api_versions'] == {
+        'marketplace': '1.4'}
+
+
+# The days of STATEMENT (microversion 1.4): paid on the 3rd, a refund and
+# a fee on the 4th (a day of refunds: net below zero), earned on the 5th.
+DAYS = [{'date': '2026-12-03', 'paid': '6.50', 'refunds': '0.00',
+         'fees': '0.00', 'earned': '0.00'},
+        {'date': '2026-12-04', 'paid': '0.00', 'refunds': '1.25',
+         'fees': '0.10', 'earned': '0.00'},
+        {'date': '2026-12-05', 'paid': '0.00', 'refunds': '0.00',
+         'fees': '0.00', 'earned': '2.25'}]
+
+
+def bars(svg, key):
+    """{date: (y, height, title)} of the day chart's ``key`` bars."""
+    out = {}
+    for part in svg.split(f'<rect class="flocx-statement-day-{key}"')[1:]:
+        attr = {a: float(part.split(f' {a}="')[1].split('"')[0])
+                for a in ('y', 'height')}
+        title = part.split('<title>')[1].split('</title>')[0]
+        out[title.split(':')[0]] = (attr['y'], attr['height'], title)
+    return out
+
+
+def test_days_chart_draws_every_day_with_charges_exactly():
+    statement = dict(STATEMENT, days=DAYS)
+    points = views.day_points(statement)
+    assert points[1] == {'date': __import__('datetime').date(2026, 12, 4),
+                         'paid': D('-1.15'), 'earned': D('0.00')}
+    svg = views.days_chart(statement)
+    assert 'id="flocx-statement-days-chart"' in svg
+    paid, earned = bars(svg, 'paid'), bars(svg, 'earned')
+    assert sorted(paid) == ['2026-12-03', '2026-12-04', '2026-12-05']
+    assert paid['2026-12-03'][2] == '2026-12-03: paid 6.50'
+    assert paid['2026-12-04'][2] == '2026-12-04: paid -1.15'
+    assert earned['2026-12-05'][2] == '2026-12-05: earned 2.25'
+    # To scale, from one zero line: 6.50 up, 2.25 up, -1.15 down.
+    zero = paid['2026-12-04'][0]
+    assert paid['2026-12-03'][0] + paid['2026-12-03'][1] == \
+        pytest.approx(zero)
+    assert earned['2026-12-05'][1] / paid['2026-12-03'][1] == \
+        pytest.approx(2.25 / 6.5, rel=0.01)
+    assert paid['2026-12-04'][1] / paid['2026-12-03'][1] == \
+        pytest.approx(1.15 / 6.5, rel=0.01)
+    # A zero amount draws no bar height; the axis has all 31 days.
+    assert earned['2026-12-03'][1] == 0
+    assert '>31</text>' in svg
+
+
+def test_days_chart_only_with_days():
+    assert views.days_chart(STATEMENT) == ''  # before 1.4
+    assert views.days_chart(dict(STATEMENT, days=[])) == ''
+
+
+def test_page_shows_the_day_chart_above_the_contracts():
+    statement = dict(STATEMENT, days=DAYS)
+    summary = views.summarize(statement)
+    html = render(statement=statement, summary=summary,
+                  days_chart=views.days_chart(statement),
+                  chart=charts.paid_vs_earned(
+                      views.chart_points(summary['contracts'])))
+    assert html.index('flocx-statement-days-chart') < \
+        html.index('id="flocx-statement-chart"')
+    assert 'Day by day' in html
+    html = render(statement=STATEMENT, summary=views.summarize(STATEMENT),
+                  days_chart='')
+    assert 'Day by day' not in html
 
 
 def test_offers_show_their_owners_revocations():

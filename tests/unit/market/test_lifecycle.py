@@ -10,9 +10,11 @@ import decimal
 
 from oslo_utils import timeutils
 
+from flocx_common import context
 from flocx_market import settlement
 from tests.unit import base as ubase
 from tests.unit.market import base
+from tests.unit.market import test_rpc
 
 D = decimal.Decimal
 HOUR = datetime.timedelta(hours=1)
@@ -193,6 +195,24 @@ class ReturnTest(LifecycleTestCase):
             self.assertIn('contract.return',
                           self.events(client, contract['uuid']))
 
+    def test_returned_time_is_for_sale_in_the_next_round(self):
+        offer = self.make_offer(start=0, end=20)
+        contract, start = self.live_contract(offers=[offer], hours=3)
+        [in_book] = self.db.order_book()['offers']
+        self.assertEqual(base.parse(contract['end_time']) + 30 * MINUTE,
+                         base.parse(in_book['busy'][0][1]))
+        self.org_b.post(f"/v1/contracts/{contract['uuid']}/return")
+        # The engine's book: busy only until the return plus the gap.
+        [in_book] = self.db.order_book()['offers']
+        [busy] = in_book['busy']
+        self.assertEqual(start + 40 * MINUTE, base.parse(busy[1]))
+        # And the next round may sell it: a bid for right after the gap.
+        # (The clock is 10 min after the start: 30 min from now.)
+        bid = self.make_bid(client=self.org_c, start=0.5, duration=3600)
+        self.assertEqual(start + 40 * MINUTE, base.parse(bid['start_time']))
+        later = self.commit(base.award_for(bid, [offer]))
+        self.assertEqual('scheduled', later['status'])
+
     def test_return_some_nodes_keeps_the_rest(self):
         contract, start = self.live_contract(nodes=2)
         first, second = contract['nodes']
@@ -368,6 +388,18 @@ class ExtendTest(LifecycleTestCase):
         self.assertIn('offers it only until',
                       resp.json['errors'][0]['detail'])
 
+    def test_refused_when_its_offer_was_withdrawn(self):
+        offer = self.make_offer(start=0, end=20)
+        contract, _ = self.live_contract(offers=[offer], hours=3)
+        self.assertEqual(200, self.org_a.post(
+            f"/v1/offers/{offer['uuid']}/withdraw").status_code)
+        resp = self.extend(contract, base.parse(contract['end_time']) + HOUR)
+        self.assertEqual(409, resp.status_code)
+        error = resp.json['errors'][0]
+        self.assertEqual('flocx.extension_refused', error['code'])
+        self.assertIn(f"its offer {offer['uuid']} is withdrawn",
+                      error['detail'])
+
     def test_refused_on_a_completed_contract(self):
         contract, _ = self.live_contract()
         self.org_b.post(f"/v1/contracts/{contract['uuid']}/return")
@@ -427,6 +459,28 @@ class FailureTest(LifecycleTestCase):
         self.assertBalanced(contract['uuid'])
 
 
+    def test_part_delivered_costs_only_the_part(self):
+        offers = [self.make_offer(price=1.0) for _ in range(2)]
+        bid = self.make_bid(quantity=2, price=2.0, duration=3 * 3600)
+        contract = self.commit(base.award_for(bid, offers))
+        start = base.parse(contract['start_time'])
+        lent, never = contract['nodes']
+        self.db.record_delivery(contract['uuid'], lent['resource_uuid'],
+                                lent_at=start)
+        self.at(start + HOUR)
+        self.db.update_contract_status(contract['uuid'], 'failed',
+                                       'could not lend one node')
+        self.db.record_delivery(contract['uuid'], lent['resource_uuid'],
+                                reclaimed_at=start + HOUR)
+        # One node for one hour; the other never reached the renter.
+        got = self.charges(contract['uuid'])
+        self.assertEqual({('renter', 'rent', 'org-b'): D('2.00'),
+                          ('owner', 'earning', 'org-a'): D('1.00'),
+                          ('operator', 'surplus', None): D('1.00')}, got)
+        self.assertEqual(2.0, self.db.get_contract(contract['uuid'])['cost'])
+        self.assertBalanced(contract['uuid'])
+
+
 class GapWarningWithdrawTest(LifecycleTestCase):
 
     def test_offer_may_set_its_own_gap(self):
@@ -462,8 +516,9 @@ class GapWarningWithdrawTest(LifecycleTestCase):
         self.assertEqual([], self.db.contracts_ending(
             3600, now=end - 40 * MINUTE))
         for client in (self.org_a, self.org_b):
-            self.assertIn('contract.before_end',
-                          self.events(client, contract['uuid']))
+            events = self.events(client, contract['uuid'])
+            self.assertIn('contract.start', events)
+            self.assertIn('contract.before_end', events)
         self.db.extend_contract(contract['uuid'], end + HOUR)
         self.assertEqual([], self.db.contracts_ending(
             3600, now=end - 40 * MINUTE))
@@ -514,6 +569,25 @@ class GapWarningWithdrawTest(LifecycleTestCase):
                                places=2)
 
 
+    def test_a_fully_booked_offer_is_no_supply(self):
+        # One clock for the offer and the bid: the booking fills the
+        # offer's hour exactly (not from a second later).
+        self.at(timeutils.utcnow().replace(microsecond=0))
+        cheap = self.make_offer(start=2, end=3, price=0.5)
+        self.make_offer(start=1, end=5, price=1.5)
+        before = {d['resource_class']: d for d in self.db.market_depth()}
+        self.assertEqual((2, 0.5), (before['baremetal']['nodes_on_offer'],
+                                    before['baremetal']['lowest_ask']))
+        # The cheap offer's whole hour is sold.
+        bid = self.make_bid(start=2, duration=3600)
+        self.commit(base.award_for(bid, [cheap]))
+        after = {d['resource_class']: d for d in self.db.market_depth()}
+        self.assertEqual((1, 1.5), (after['baremetal']['nodes_on_offer'],
+                                    after['baremetal']['lowest_ask']))
+        self.assertAlmostEqual(4.0, after['baremetal']['free_node_hours'],
+                               places=2)
+
+
 class StatementTest(LifecycleTestCase):
 
     def test_statements_per_party_and_for_the_operator(self):
@@ -553,3 +627,133 @@ class StatementTest(LifecycleTestCase):
         resp = self.org_b.get('/v1/statements?color=red')
         self.assertEqual(400, resp.status_code)
         self.assertEqual(200, self.org_b.get('/v1/statements').status_code)
+
+
+class LifecycleNotificationTest(test_rpc.NotificationsMixin,
+                                LifecycleTestCase):
+    """Each step is told to the bus too, naming both parties (the
+    payload's project_id and owner_project_ids), at its level."""
+
+    def contract_notes(self):
+        return [(t, p, d) for t, p, d in self.notifications()
+                if t.startswith('contract.') and t != 'contract.create']
+
+    def assertForBothParties(self, data):
+        self.assertEqual(('org-b', ['org-a']),
+                         (data['project_id'], data['owner_project_ids']))
+
+    def test_return_extend_revoke(self):
+        first, _ = self.live_contract()
+        end = base.parse(first['end_time'])
+        resp = self.org_b.post(f"/v1/contracts/{first['uuid']}/extend",
+                               {'end_time': base.iso(end + HOUR)})
+        self.assertEqual(200, resp.status_code, resp.body)
+        resp = self.org_b.post(f"/v1/contracts/{first['uuid']}/return")
+        self.assertEqual(200, resp.status_code, resp.body)
+        second, _ = self.live_contract()
+        resp = self.org_a.post(f"/v1/contracts/{second['uuid']}/revoke",
+                               {'reason': 'disk failed'})
+        self.assertEqual(200, resp.status_code, resp.body)
+        notes = self.contract_notes()
+        self.assertEqual([('contract.extend', 'INFO'),
+                          ('contract.return', 'INFO'),
+                          ('contract.revoke', 'WARN')],
+                         [(t, p) for t, p, _ in notes])
+        extend, returned, revoke = [d for _, _, d in notes]
+        for data in (extend, returned, revoke):
+            self.assertForBothParties(data)
+        self.assertEqual((base.iso(end), base.iso(end + HOUR)),
+                         (base.iso(base.parse(extend['previous_end_time'])),
+                          base.iso(base.parse(extend['end_time']))))
+        self.assertEqual(('completed', 'returned'),
+                         (returned['status'], returned['kind']))
+        self.assertEqual(('revoked', 'disk failed'),
+                         (revoke['status'], revoke['reason']))
+
+    def test_sweep_fails_the_unattended_and_warns_before_the_end(self):
+        body = base.offer_body()
+        body['provider'] = 'provider-east'
+        silent = self.contract([self.service.post('/v1/offers', body).json])
+        ending, _ = self.live_contract(hours=1)
+        start = base.parse(silent['start_time'])
+        market = self.market.services.market
+        ctx = context.get_admin_context()
+        swept = market.sweep_contracts(ctx, self.market.conf,
+                                       now=start + 16 * MINUTE)
+        self.assertEqual(([silent['uuid']], [ending['uuid']]),
+                         (swept['failed'], swept['warned']))
+        notes = {t: (p, d) for t, p, d in self.contract_notes()}
+        level, data = notes['contract.fail']
+        self.assertEqual(('ERROR', 'failed'), (level, data['status']))
+        self.assertIn('no provider acted within 900 s', data['reason'])
+        self.assertForBothParties(data)
+        level, data = notes['contract.before_end']
+        self.assertEqual(('WARN', ending['uuid']), (level, data['uuid']))
+        self.assertForBothParties(data)
+        # Once: the next sweep warns of nothing new.
+        self.assertEqual([], market.sweep_contracts(
+            ctx, self.market.conf, now=start + 17 * MINUTE)['warned'])
+
+    def test_withdraw(self):
+        offer = self.make_offer()
+        self.org_a.post(f"/v1/offers/{offer['uuid']}/withdraw")
+        self.assertIn(('offer.withdraw', 'INFO'),
+                      [(t, p) for t, p, _ in self.notifications()])
+
+
+class StatementDaysTest(LifecycleTestCase):
+    """Microversion 1.4: a statement's charges day by day."""
+
+    def get(self, client, path):
+        resp = client.get(path, headers={
+            'OpenStack-API-Version': 'marketplace 1.4'})
+        self.assertEqual(200, resp.status_code, resp.body)
+        return resp.json
+
+    def test_days_add_up_to_the_period(self):
+        contract, start = self.live_contract(price=2.0, node_price=1.0)
+        period = start.strftime('%Y-%m')
+        # The renter returns it; the provider's reclaim is reported the
+        # next day, a minute before the return: a refund written that day.
+        self.org_b.post(f"/v1/contracts/{contract['uuid']}/return")
+        [node] = contract['nodes']
+        self.db.record_delivery(contract['uuid'], node['resource_uuid'],
+                                reclaimed_at=start + 9 * MINUTE,
+                                now=start + datetime.timedelta(days=1))
+        first, second = start.date(), (start + datetime.timedelta(
+            days=1)).date()
+        # Through the ledger, whichever month the days fall in.
+        whole = self.db.statement(datetime.datetime.combine(
+            first, datetime.time()), start + datetime.timedelta(days=2))
+        self.assertEqual(
+            [{'date': first.isoformat(), 'paid': '6.00', 'refunds': '5.70',
+              'fees': '0.00', 'earned': '0.15', 'surplus': '0.15',
+              'operator_fees': '0.00'},
+             {'date': second.isoformat(), 'paid': '0.00', 'refunds': '0.03',
+              'fees': '0.00', 'earned': '-0.02', 'surplus': '-0.01',
+              'operator_fees': '0.00'}], whole['days'])
+        # Day by day, renters paid = owners earned + surplus + fees.
+        for day in whole['days']:
+            self.assertEqual(
+                D(day['paid']) - D(day['refunds']) + D(day['fees']),
+                D(day['earned']) + D(day['surplus']) +
+                D(day['operator_fees']))
+        # Through the API: the renter's own days, no operator; the sum of
+        # its days is its statement's.
+        mine = self.get(self.org_b, f'/v1/statements?period={period}')
+        [org] = mine['organizations']
+        for key in ('paid', 'refunds', 'fees', 'earned'):
+            self.assertEqual(D(org[key]), sum(
+                (D(d[key]) for d in mine['days']), D(0)), key)
+        self.assertNotIn('surplus', mine['days'][0])
+        everyone = self.get(self.system_reader,
+                            f'/v1/statements?period={period}')
+        self.assertEqual(D(everyone['operator']['surplus']), sum(
+            (D(d['surplus']) for d in everyone['days']), D(0)))
+
+    def test_no_days_before_1_4(self):
+        self.live_contract()
+        resp = self.org_b.get('/v1/statements')
+        self.assertEqual(200, resp.status_code, resp.body)
+        self.assertNotIn('days', resp.json)
+        self.assertEqual([], self.get(self.org_c, '/v1/statements')['days'])

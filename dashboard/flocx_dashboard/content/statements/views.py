@@ -1,6 +1,7 @@
 """Statements: per month, every contract with charges in it, what this
 project paid as a renter and earned as an owner (the market's
-GET /v1/statements, microversion 1.1), a chart and a CSV download.
+GET /v1/statements, microversion 1.1), a chart of the period day by day
+(the statement's ``days``, microversion 1.4) and a CSV download.
 
 Amounts stay exact decimals from the API's strings to the page and the
 CSV; nothing here goes through a float.
@@ -100,6 +101,34 @@ def chart_points(rows):
     return list(points.values())
 
 
+def day_points(statement):
+    """The API's ``days`` (microversion 1.4) as the chart draws them:
+    per date, what was paid (net of refunds, fees included) and earned."""
+    points = []
+    for day in statement.get('days') or ():
+        paid = _decimal(day.get('paid')) - _decimal(day.get('refunds')) + \
+            _decimal(day.get('fees'))
+        points.append({'date': datetime.date.fromisoformat(day['date']),
+                       'paid': paid, 'earned': _decimal(day.get('earned'))})
+    return points
+
+
+def period_dates(statement):
+    """(first day, the day after the last) of the statement's period."""
+    start = api.parse_time(statement['start_time']).date()
+    end = api.parse_time(statement['end_time']).date()
+    return start, end
+
+
+def days_chart(statement):
+    """The period day by day, when the market gives days (1.4); ''
+    otherwise."""
+    if not statement.get('days'):
+        return ''
+    return charts.paid_and_earned_by_day(day_points(statement),
+                                         *period_dates(statement))
+
+
 def csv_rows(period, summary):
     """The CSV download: the header, then one line per contract and party,
     amounts as the exact decimals shown."""
@@ -153,6 +182,7 @@ class IndexView(_StatementMixin, views.HorizonTemplateView):
         if statement is not None:
             summary = summarize(statement)
             context['summary'] = summary
+            context['days_chart'] = days_chart(statement)
             context['chart'] = charts.paid_vs_earned(
                 chart_points(summary['contracts']))
         return context
