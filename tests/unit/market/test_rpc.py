@@ -1,6 +1,9 @@
 """The market manager over oslo.messaging's fake transport, and the
 versioned notifications every state change emits."""
 
+import logging
+
+import fixtures
 from oslo_messaging.notify import _impl_test
 
 from flocx_common.api import errors
@@ -60,6 +63,23 @@ class ManagerRpcTest(NotificationsMixin, base.BookingTestCase):
         self.api.cancel_offer(self.ctx, offer['uuid'])
         self.assertRaises(errors.Conflict, self.api.cancel_offer, self.ctx,
                           offer['uuid'])
+
+    def test_a_caller_s_bad_input_is_its_error_not_the_manager_s(self):
+        """The auction API passes a client's marker and ``since`` on: a
+        bad one is a 400 for that client, not an ERROR with a traceback in
+        the manager's log (the deployed-shape fuzz run found one per
+        request)."""
+        logged = self.useFixture(fixtures.FakeLogger(
+            name='oslo_messaging.rpc.server', level=logging.ERROR))
+        e = self.assertRaises(errors.BadRequest, self.api.list_rounds,
+                              self.ctx, 10, '3f1b5c1e-0000-4000-8000-00000000')
+        self.assertIn('marker', str(e))
+        e = self.assertRaises(errors.BadRequest, self.api.market_prices,
+                              self.ctx, None, 'yesterday')
+        self.assertIn('since', str(e))
+        self.assertRaises(errors.NotFound, self.api.get_round, self.ctx,
+                          'no-such-round')
+        self.assertEqual('', logged.output)
 
     def test_round_trip_of_an_auction_round(self):
         offers = [self.publish(provider='east'), self.publish()]
