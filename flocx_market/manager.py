@@ -52,7 +52,7 @@ class MarketManager:
 
     @messaging.expected_exceptions(errors.APIError)
     def market_prices(self, ctx, resource_class=None, since=None):
-        if since:
+        if since is not None:
             since = v.parse_time(since, 'since')
         return {'prices': self.db.price_history(resource_class, since),
                 'depth': self.db.market_depth()}

@@ -76,9 +76,10 @@ class ManagerRpcTest(NotificationsMixin, base.BookingTestCase):
         e = self.assertRaises(errors.BadRequest, self.api.list_rounds,
                               self.ctx, 10, '3f1b5c1e-0000-4000-8000-00000000')
         self.assertIn('marker', str(e))
-        e = self.assertRaises(errors.BadRequest, self.api.market_prices,
-                              self.ctx, None, 'yesterday')
-        self.assertIn('since', str(e))
+        for since in ('yesterday', ''):
+            e = self.assertRaises(errors.BadRequest, self.api.market_prices,
+                                  self.ctx, None, since)
+            self.assertIn('since', str(e))
         self.assertRaises(errors.NotFound, self.api.get_round, self.ctx,
                           'no-such-round')
         self.assertEqual('', logged.output)
