@@ -34,7 +34,7 @@ def deployed(realstack, rbac_personas, tmp_path_factory):
     with services.rabbit_vhost() as rabbit_url:
         flocx = deployed_mod.DeployedFlocx(
             realstack, rbac_personas, postgresql, rabbit_url,
-            tmp_path_factory.mktemp('deployed'), round_interval=2)
+            tmp_path_factory.mktemp('deployed'), round_interval=1)
         flocx.start()
         try:
             yield flocx
@@ -83,7 +83,7 @@ def assert_json_error(answer, status):
 # Small schemathesis runs
 
 # examples per operation and generation mode
-SIZES = {'market': 1, 'auction': 3, 'provider': 2}
+SIZES = {'market': 1, 'auction': 4, 'provider': 4}
 EVERYONE = set(real_keystone.PERSONAS) | {'malformed', 'no_token'}
 
 
