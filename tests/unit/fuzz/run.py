@@ -103,13 +103,18 @@ def run_deployed(args, stats):
     apis = args.api or sorted(REAL_DEFAULTS)
     examples = {api: max(1, int(REAL_DEFAULTS[api] * args.scale))
                 for api in apis}
-    # This run's own servers, stopped (and checked for leftovers) after.
-    with servers.PostgreSQL() as postgresql, servers.RabbitMQ() as rabbitmq:
-        errors = deployed.run(
-            apis, examples, stats, postgresql, rabbitmq,
-            no_engine_examples=max(1, int(DEPLOYED_NO_ENGINE_EXAMPLES *
-                                          args.scale)),
-            seed=args.seed, say=lambda line: print(line, flush=True))
+    # This run's own servers, stopped (and checked for leftovers) after,
+    # and their temporary folder removed.
+    try:
+        with servers.PostgreSQL() as postgresql, \
+                servers.RabbitMQ() as rabbitmq:
+            errors = deployed.run(
+                apis, examples, stats, postgresql, rabbitmq,
+                no_engine_examples=max(1, int(DEPLOYED_NO_ENGINE_EXAMPLES *
+                                              args.scale)),
+                seed=args.seed, say=lambda line: print(line, flush=True))
+    finally:
+        servers.stop_all(check=False)
     for line in errors:
         stats.fail('logs', 'ERROR line', line, line)
 
