@@ -97,7 +97,14 @@ def uwsgi_args(conf):
         # The router: clients' connections, keep-alive included.
         '--http', f'{host}:{port}',
         '--http-keepalive',
-        '--http-buffer-size', '65535',
+        # The router's read buffer, which must hold the request's headers
+        # (32 KiB: long Keystone and service tokens fit many times over).
+        # No more: the router hands a worker the headers and whatever body
+        # came with them in one uwsgi packet of at most 64 KiB, and when its
+        # first read took in more (a body over ~64 KiB sent at once) it
+        # dropped the connection: the client got a reset, not the answer
+        # (a 2 MiB bid its 413, issue 11).
+        '--http-buffer-size', '32768',
         '--module', 'flocx_common.uwsgi_worker:application',
         '--master',
         '--processes', str(conf.api.workers),

@@ -41,6 +41,10 @@ class MarketManager:
     def record_round(self, ctx, round):
         return self.db.record_round(round)
 
+    # A client's bad input that the caller passes on (the auction API's
+    # marker and since) is the client's 400, not an error of the manager's:
+    # expected, it is not logged with a traceback at ERROR.
+    @messaging.expected_exceptions(errors.APIError)
     def list_rounds(self, ctx, limit, marker=None):
         return self.db.list_rounds(limit, marker)
 
@@ -51,8 +55,9 @@ class MarketManager:
             raise errors.NotFound(f'Round {uuid} not found.')
         return found
 
+    @messaging.expected_exceptions(errors.APIError)
     def market_prices(self, ctx, resource_class=None, since=None):
-        if since:
+        if since is not None:
             since = v.parse_time(since, 'since')
         return {'prices': self.db.price_history(resource_class, since),
                 'depth': self.db.market_depth()}

@@ -146,7 +146,9 @@ class V1Controller:
         ctx = pecan.request.context
         ctx.can('flocx:price:list')
         helpers.check_params(params, ('resource_class', 'since'))
-        if params.get('since'):
+        # Given, it is a time, even empty: '' reached the database as a
+        # timestamp (a 500 on PostgreSQL).
+        if 'since' in params:
             validation.parse_time(params['since'], 'since')
         return _market_call(pecan.request.services.market.market_prices,
                             params.get('resource_class'), params.get('since'))

@@ -101,6 +101,16 @@ class EngineServiceTest(market_base.MarketTestCase):
         self.assertEqual(summary['clearing_prices']['baremetal'],
                          prices[0]['price'])
 
+    def test_prices_since_must_be_a_time(self):
+        # An empty since went to the database as a timestamp: PostgreSQL
+        # refused it (a 500; SQLite compared it as text).
+        for since in ('', 'yesterday', '%20'):
+            resp = self.auction_admin.get(f'/v1/prices?since={since}')
+            self.assertEqual(400, resp.status_code, resp.body)
+            self.assertIn('since', resp.json['errors'][0]['detail'])
+        self.assertEqual(200, self.auction_admin.get(
+            '/v1/prices?since=2026-01-01T00:00:00Z').status_code)
+
     def test_bid_not_yet_due_is_held(self):
         self.make_offer(start=1, end=200)
         bid = self.make_bid(start=100)  # due 12 h before its start

@@ -184,9 +184,28 @@ def check_response(spec, operation, status, headers, content):
     return None
 
 
+# Seconds a served API (``app`` a base URL) has to answer a request: more
+# is a hang, and a failure.
+HTTP_TIMEOUT = 30
+
+
+def _caller(app):
+    """case -> response: the WSGI app in process, or the API served at
+    ``app`` when it is a base URL (one keep-alive session)."""
+    if not isinstance(app, str):
+        return lambda case, headers: case.call(app=app, headers=headers)
+    import requests
+    session = requests.Session()
+    return lambda case, headers: case.call(
+        base_url=app, session=session, headers=headers,
+        timeout=HTTP_TIMEOUT, allow_redirects=False)
+
+
 def fuzz_operation(api, spec, operation, app, stats, max_examples, mode,
                    personas, path_values=(), seed=None):
-    """Run ``max_examples`` generated cases of one operation."""
+    """Run ``max_examples`` generated cases of one operation. ``app``: a
+    WSGI app, or the base URL of the API served over HTTP."""
+    call = _caller(app)
     strategy = operation.as_strategy(generation_mode=mode)
     path_names = [p['name'] for p in operation.definition.raw.get(
         'parameters', []) if p.get('in') == 'path']
@@ -208,8 +227,9 @@ def fuzz_operation(api, spec, operation, app, stats, max_examples, mode,
             name = 'no_token'  # a negative case without the token header
         request = None
         try:
-            response = case.call(app=app, headers=headers)
-        except Exception as e:  # an exception escaping the whole stack
+            response = call(case, headers)
+        except Exception as e:  # an exception escaping the whole stack,
+            # a dropped connection or no answer within HTTP_TIMEOUT
             stats.record(api, label, 'exception', name)
             stats.fail(api, label, f'exception {e!r}',
                        _describe(case, name))

@@ -12,6 +12,16 @@ Keystone (and Ironic, for the provider) started on loopback in a temporary
 directory, keystonemiddleware in each app validating real tokens of every
 secure-RBAC persona with it (tests/functional/fuzz/real_keystone.py); needs
 functional-requirements.txt.
+
+``--shape deployed`` (with ``--keystone real``): the APIs as a deployment
+runs them instead of in process: each ``flocx-*-api`` served by uWSGI, with
+the market manager, the auction engine and the provider manager, one
+process each, the market and provider databases on a private PostgreSQL,
+every process talking over a private RabbitMQ (tests/servers.py: started
+for this run, in a temporary directory, and stopped after it; never the
+machine's own servers), behind the real Keystone and Ironic
+(tests/functional/fuzz/deployed.py). Requests go over HTTP; no answer
+within 30 s is a failure, and so is an ERROR line in a service's log.
 """
 
 import argparse
@@ -35,6 +45,10 @@ REAL_DEFAULTS = {'market': 190, 'auction': 850, 'provider': 650}
 # (every call that needs one is a 503 after [auction] api_answer_timeout,
 # 1 s, so fewer examples).
 NO_ENGINE_EXAMPLES = 12
+# --shape deployed: as --keystone real; with the engine stopped each call
+# that needs it waits [auction] api_answer_timeout (5 s by default) for
+# its 503.
+DEPLOYED_NO_ENGINE_EXAMPLES = 3
 
 
 def run_fixture(args, stats):
@@ -82,6 +96,29 @@ def run_real(args, stats):
         shutil.rmtree(run_dir, ignore_errors=True)
 
 
+def run_deployed(args, stats):
+    from tests.functional.fuzz import deployed
+    from tests import servers
+
+    apis = args.api or sorted(REAL_DEFAULTS)
+    examples = {api: max(1, int(REAL_DEFAULTS[api] * args.scale))
+                for api in apis}
+    # This run's own servers, stopped (and checked for leftovers) after,
+    # and their temporary folder removed.
+    try:
+        with servers.PostgreSQL() as postgresql, \
+                servers.RabbitMQ() as rabbitmq:
+            errors = deployed.run(
+                apis, examples, stats, postgresql, rabbitmq,
+                no_engine_examples=max(1, int(DEPLOYED_NO_ENGINE_EXAMPLES *
+                                              args.scale)),
+                seed=args.seed, say=lambda line: print(line, flush=True))
+    finally:
+        servers.stop_all(check=False)
+    for line in errors:
+        stats.fail('logs', 'ERROR line', line, line)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--api', action='append', choices=sorted(DEFAULTS),
@@ -90,15 +127,25 @@ def main(argv=None):
                         default='fixture',
                         help='keystonemiddleware\'s fixture tokens and '
                              'noauth personas, or a real Keystone')
+    parser.add_argument('--shape', choices=('in-process', 'deployed'),
+                        default='in-process',
+                        help='the apps in process on SQLite and the fake '
+                             'transport, or served by uWSGI on a private '
+                             'PostgreSQL and RabbitMQ (needs --keystone '
+                             'real)')
     parser.add_argument('--scale', type=float, default=1.0,
                         help='multiply the default example counts')
     parser.add_argument('--seed', type=int, default=None,
                         help='random seed (default: derandomized)')
     args = parser.parse_args(argv)
+    if args.shape == 'deployed' and args.keystone != 'real':
+        parser.error('--shape deployed needs --keystone real')
     logging.disable(logging.CRITICAL)  # the services' logs are not needed
     stats = harness.Stats()
     started = time.monotonic()
-    if args.keystone == 'real':
+    if args.shape == 'deployed':
+        run_deployed(args, stats)
+    elif args.keystone == 'real':
         run_real(args, stats)
     else:
         run_fixture(args, stats)
