@@ -14,7 +14,7 @@ class RequestContext(context.RequestContext):
     """
 
     def __init__(self, enforcer=None, cloud=None, member_cloud=False,
-                 cloud_system_scope=None, **kwargs):
+                 cloud_system_scope=None, cloud_service=False, **kwargs):
         super().__init__(**kwargs)
         self.enforcer = enforcer
         # The cloud whose Keystone vouched for this caller (federation);
@@ -27,6 +27,13 @@ class RequestContext(context.RequestContext):
         if member_cloud and self.system_scope:
             self.cloud_system_scope, self.system_scope = \
                 self.system_scope, None
+        # Likewise a member cloud's service role: its provider, which
+        # speaks for that cloud's nodes only (policy persona
+        # CLOUD_PROVIDER), never the market's own services' role.
+        self.cloud_service = bool(cloud_service or (
+            member_cloud and 'service' in self.roles))
+        if self.cloud_service:
+            self.roles = [r for r in self.roles if r != 'service']
 
     @classmethod
     def from_environ(cls, environ, **kwargs):
@@ -48,7 +55,8 @@ class RequestContext(context.RequestContext):
 
     @classmethod
     def from_dict(cls, values, **kwargs):
-        for key in ('cloud', 'member_cloud', 'cloud_system_scope'):
+        for key in ('cloud', 'member_cloud', 'cloud_system_scope',
+                    'cloud_service'):
             if key in values:
                 kwargs.setdefault(key, values[key])
         return super().from_dict(values, **kwargs)
@@ -57,12 +65,14 @@ class RequestContext(context.RequestContext):
         values = super().to_policy_values()
         values['cloud'] = self.cloud
         values['cloud_system_scope'] = self.cloud_system_scope
+        values['cloud_service'] = self.cloud_service
         return values
 
     def to_dict(self):
         values = super().to_dict()
         values.update(cloud=self.cloud, member_cloud=self.member_cloud,
-                      cloud_system_scope=self.cloud_system_scope)
+                      cloud_system_scope=self.cloud_system_scope,
+                      cloud_service=self.cloud_service)
         return values
 
     def _target(self, target):

@@ -12,7 +12,10 @@ default roles (``admin`` implies ``member`` implies ``reader``), the
   whatever its role: a project's ``admin`` is the admin of its own
   organization's business, never of the market;
 * the ``service`` role is for the FLOCX services' own user calling each
-  other (providers publish and withdraw offers).
+  other (providers publish and withdraw offers);
+* a **member cloud's** ``service`` user is that cloud's provider
+  (``CLOUD_PROVIDER``): it publishes its cloud's offers and reports on
+  contracts on its cloud's nodes, and nothing of any other cloud.
 
 Each service keeps its own rules in code, one module per resource, built
 on the check strings below (see flocx_market/policies/ for the pattern).
@@ -38,6 +41,10 @@ PROJECT_MANAGER = 'role:manager and project_id:%(project_id)s'
 PROJECT_MEMBER = 'role:member and project_id:%(project_id)s'
 PROJECT_READER = 'role:reader and project_id:%(project_id)s'
 SERVICE = 'role:service'
+# A member cloud's provider: that cloud's user with the service role
+# (context.py keeps it apart from the market's own services), for records
+# of its own cloud only: ``%(cloud)s`` is the record's cloud.
+CLOUD_PROVIDER = 'cloud_service:True and cloud:%(cloud)s'
 
 
 def any_of(*check_strs):

@@ -6,6 +6,7 @@ method delegates to ``Market`` so API and RPC changes look the same to the
 parties.
 """
 
+from oslo_log import log
 import oslo_messaging as messaging
 from oslo_utils import timeutils
 
@@ -14,9 +15,13 @@ from flocx_common.api import validation as v
 from flocx_common import db
 from flocx_market.api.v1 import offers as offers_api
 
+LOG = log.getLogger(__name__)
+
 
 class MarketManager:
-    target = messaging.Target(version='1.3')
+    # Methods a provider calls name the provider (1.4): the market takes
+    # from it only its own offers and reports on its own nodes.
+    target = messaging.Target(version='1.4')
 
     def __init__(self, services):
         self.services = services
@@ -53,10 +58,17 @@ class MarketManager:
                 'depth': self.db.market_depth()}
 
     @messaging.expected_exceptions(errors.APIError)
-    def publish_offer(self, ctx, offer):
+    def publish_offer(self, ctx, offer, provider=None):
         # 1.2: the provider's own uuid for the offer, which the market
         # keeps, so that the offer has one identity everywhere.
         offer = dict(offer)
+        if offer.get('provider') != _named(ctx, provider, 'publish_offer'):
+            LOG.warning('Refused an offer from provider %s in the name of '
+                        'provider %s (request %s)', provider,
+                        offer.get('provider'), ctx.request_id)
+            raise errors.Forbidden(
+                f'Provider {provider} publishes its own offers only.',
+                code='flocx.not_your_offer')
         uuid = v.validate(offer.pop('uuid', None),
                           {'anyOf': [v.UUID, {'type': 'null'}]})
         body = v.validate(offer, offers_api.CREATE_SCHEMA)
@@ -66,7 +78,17 @@ class MarketManager:
         return self.market.create_offer(ctx, values)
 
     @messaging.expected_exceptions(errors.APIError)
-    def cancel_offer(self, ctx, uuid):
+    def cancel_offer(self, ctx, uuid, provider=None):
+        offer = self.db.get_offer(uuid)
+        if offer is None:
+            raise errors.NotFound(f'Offer {uuid} not found.')
+        if offer.get('provider') != _named(ctx, provider, 'cancel_offer'):
+            LOG.warning('Refused provider %s cancelling offer %s of '
+                        'provider %s (request %s)', provider, uuid,
+                        offer.get('provider'), ctx.request_id)
+            raise errors.Forbidden(
+                f'Offer {uuid} is not provider {provider}\'s.',
+                code='flocx.not_your_offer')
         # The provider asked, so it needs no telling.
         return self.market.cancel_offer(ctx, uuid,
                                         reason='cancelled by its provider',
@@ -83,17 +105,25 @@ class MarketManager:
         return self._all(self.db.list_contracts, filters)
 
     @messaging.expected_exceptions(errors.APIError)
-    def set_contract_access(self, ctx, uuid, access):
+    def set_contract_access(self, ctx, uuid, access, provider=None):
+        self.market.check_reporter(
+            ctx, uuid, _named(ctx, provider, 'set_contract_access'))
         return self.market.set_contract_access(ctx, uuid, access)
 
     @messaging.expected_exceptions(errors.APIError)
-    def update_contract(self, ctx, uuid, status, reason=None):
+    def update_contract(self, ctx, uuid, status, reason=None,
+                        provider=None):
+        self.market.check_reporter(
+            ctx, uuid, _named(ctx, provider, 'update_contract'))
         return self.market.update_contract(ctx, uuid, status, reason)
 
     @messaging.expected_exceptions(errors.APIError)
     def report_delivery(self, ctx, uuid, resource_uuid, lent_at=None,
-                        reclaimed_at=None):
+                        reclaimed_at=None, provider=None):
         """A provider lent or reclaimed a node of a contract (1.1)."""
+        self.market.check_reporter(
+            ctx, uuid, _named(ctx, provider, 'report_delivery'),
+            resource_uuid=resource_uuid)
         return self.market.record_delivery(ctx, uuid, resource_uuid,
                                            lent_at=lent_at,
                                            reclaimed_at=reclaimed_at)
@@ -112,3 +142,14 @@ class MarketManager:
             if len(page) < 1000:
                 return items
             marker = page[-1]['uuid']
+
+
+def _named(ctx, provider, method):
+    """The provider's name, which a provider's call must give (1.4)."""
+    if not provider:
+        LOG.warning('Refused %s from a caller that names no provider '
+                    '(request %s)', method, ctx.request_id)
+        raise errors.Forbidden(
+            f'{method} is a provider\'s: name the provider (market RPC '
+            'API 1.4).', code='flocx.provider_unnamed')
+    return provider

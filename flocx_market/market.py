@@ -63,7 +63,8 @@ class Market:
         offer = self.db.cancel_offer(uuid, reason)
         self.notifier.emit(ctx, 'Offer', 'cancel', offer)
         self.auction.order_cancelled(ctx, 'offer', uuid)
-        if tell_provider and offer.get('provider'):
+        if tell_provider and offer.get('provider') and \
+                offer['cloud'] == self.home_cloud:
             # Cancelled here, through the market: the provider that
             # published it closes its own record now rather than at its
             # next comparison with the market (up to a minute), so that the
@@ -273,11 +274,56 @@ class Market:
         return dict(values, cloud=cloud, project_id=project_id,
                     properties=properties)
 
+    # A provider reports on the contracts it carries out (status, lend and
+    # reclaim times, a remote renter's credential): never on another
+    # provider's nodes. Over the bus the provider names itself (the bus is
+    # the market's own services'); a member cloud's provider is whoever
+    # its cloud's Keystone vouched for, and speaks for that cloud alone.
+
+    def check_reporter(self, ctx, uuid, provider=None, resource_uuid=None):
+        """Refuse, and log, a report on nodes that are not the caller's.
+
+        ``provider``: the name a provider on the bus gave (RPC); None for
+        a request through the API.
+        """
+        origins = self.db.contract_node_origins(uuid)
+        if origins is None:
+            raise errors.NotFound(f'Contract {uuid} not found.')
+        if ctx.cloud_service:
+            reporter, cloud = f'cloud {ctx.cloud}\'s provider', ctx.cloud
+            if not any(o['cloud'] == cloud for o in origins):
+                # Not even visible to it (GET answers 404 too).
+                self._refused(ctx, uuid, reporter)
+                raise errors.NotFound(f'Contract {uuid} not found.')
+        else:
+            reporter = (f'provider {provider}' if provider
+                        else 'the market\'s own services')
+            cloud = self.home_cloud
+        if resource_uuid is not None:
+            origins = [o for o in origins
+                       if o['resource_uuid'] == resource_uuid.lower()]
+        if not any(o['cloud'] == cloud and
+                   provider in (None, o['provider']) for o in origins):
+            self._refused(ctx, uuid, reporter)
+            raise errors.Forbidden(
+                f'Contract {uuid} has no node of {reporter}'
+                + (f' named {resource_uuid}' if resource_uuid else '')
+                + ': a provider reports only on the nodes it carries out.',
+                code='flocx.not_your_node')
+
+    def _refused(self, ctx, uuid, reporter):
+        LOG.warning('Refused a report on contract %s from %s, which '
+                    'carries out none of the nodes concerned (request %s)',
+                    uuid, reporter, ctx.request_id)
+
     def _tell_providers(self, ctx, contract):
         providers = set()
         for node in contract['nodes']:
             offer = self.db.get_offer(node['offer_uuid'])
-            if offer and offer.get('provider'):
+            # Member clouds' providers are not on the market's bus: they
+            # ask the API for their contracts every poll interval.
+            if offer and offer.get('provider') and \
+                    offer['cloud'] == self.home_cloud:
                 providers.add(offer['provider'])
         for provider in sorted(providers):
             self.providers.contract_changed(ctx, provider, contract)

@@ -11,16 +11,21 @@ API version history:
 * 1.2 -- publish_offer's offer may carry the provider's ``uuid`` for it,
   which the market keeps.
 * 1.3 -- set_contract_access.
+* 1.4 -- a provider's calls (publish_offer, cancel_offer, update_contract,
+  report_delivery, set_contract_access) name the ``provider``: the market
+  refuses them for another provider's offers and nodes.
 """
 
 from flocx_common import rpc
 
 
 class MarketAPI:
-    RPC_API_VERSION = '1.3'
+    RPC_API_VERSION = '1.4'
 
-    def __init__(self, conf, timeout=60):
+    def __init__(self, conf, timeout=60, provider=None):
+        """``provider``: the name of the provider using this client."""
         self.timeout = timeout
+        self.provider = provider
         self.client = rpc.get_client(conf, rpc.MARKET_TOPIC,
                                      self.RPC_API_VERSION, timeout=timeout)
 
@@ -59,12 +64,14 @@ class MarketAPI:
     # For providers
 
     def publish_offer(self, ctx, offer):
-        version = '1.2' if offer.get('uuid') else '1.0'
-        return self.client.prepare(version=version).call(
-            ctx, 'publish_offer', offer=offer)
+        return self._provider_call(ctx, 'publish_offer', offer=offer)
 
     def cancel_offer(self, ctx, uuid):
-        return self.client.call(ctx, 'cancel_offer', uuid=uuid)
+        return self._provider_call(ctx, 'cancel_offer', uuid=uuid)
+
+    def _provider_call(self, ctx, method, **kwargs):
+        return self.client.prepare(version='1.4').call(
+            ctx, method, provider=self.provider, **kwargs)
 
     def list_offers(self, ctx, provider, status=None):
         return rpc.call_when_served(self.client, ctx, 'list_offers',
@@ -81,18 +88,17 @@ class MarketAPI:
 
         Secret: the market shows it to the renter alone, never logs it.
         """
-        cctx = self.client.prepare(version='1.3')
-        return cctx.call(ctx, 'set_contract_access', uuid=uuid,
-                         access=access)
+        return self._provider_call(ctx, 'set_contract_access', uuid=uuid,
+                                   access=access)
 
     def update_contract(self, ctx, uuid, status, reason=None):
-        return self.client.call(ctx, 'update_contract', uuid=uuid,
-                                status=status, reason=reason)
+        return self._provider_call(ctx, 'update_contract', uuid=uuid,
+                                   status=status, reason=reason)
 
     def report_delivery(self, ctx, uuid, resource_uuid, lent_at=None,
                         reclaimed_at=None):
         """When the provider set (lent_at) or unset (reclaimed_at) the
         renter as lessee: what the renter is billed for."""
-        return self.client.prepare(version='1.1').call(
+        return self._provider_call(
             ctx, 'report_delivery', uuid=uuid, resource_uuid=resource_uuid,
             lent_at=lent_at, reclaimed_at=reclaimed_at)

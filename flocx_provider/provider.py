@@ -19,6 +19,7 @@ from flocx_provider import clouds as clouds_module
 from flocx_provider.conf import provider as provider_conf
 from flocx_provider.db import api as db_api
 from flocx_provider import ironic
+from flocx_provider import market_client
 from flocx_provider import policies
 from flocx_provider import remote_access
 from flocx_provider import rpcapi as provider_rpcapi
@@ -42,12 +43,20 @@ def build_services(conf, db=None, ironic_layer=None, clouds=None,
     db = db or db_api.Connection.from_conf(conf)
     enforcer = common_policy.make_enforcer(conf, policies.list_rules())
     provider = Provider(
-        conf, db, market or market_rpcapi.MarketAPI(
-            conf, timeout=conf.provider.market_timeout),
+        conf, db, market or market_channel(conf),
         clouds or clouds_module.Clouds(conf), ironic_layer or ironic,
         provider_rpcapi.ProviderAPI(conf),
         remote or remote_access.RemoteAccess(conf))
     return Services(conf=conf, enforcer=enforcer, db=db, provider=provider)
+
+
+def market_channel(conf):
+    """How this provider reaches the market (conf/market.py)."""
+    name, timeout = (provider_conf.provider_name(conf),
+                     conf.provider.market_timeout)
+    if conf.market.channel == 'rest':
+        return market_client.MarketREST(conf, timeout=timeout, provider=name)
+    return market_rpcapi.MarketAPI(conf, timeout=timeout, provider=name)
 
 
 class Provider:

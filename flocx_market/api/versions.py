@@ -9,6 +9,10 @@ History:
   ``GET /v1/reliability``; offers take a ``cleaning_gap``.
 * 1.2 -- bids take ``span_clouds``: a bid of several nodes gets them all in
   one cloud unless it says they may be in several.
+* 1.3 -- a member cloud's provider reaches the market through this API:
+  ``PUT /v1/contracts/{uuid}/status``, ``POST /v1/contracts/{uuid}/deliveries``
+  and ``PUT /v1/contracts/{uuid}/access``; an offer's ``uuid`` may be given
+  by its provider; offers and contracts can be listed by ``provider``.
 """
 
 from flocx_common.api import app as common_app
@@ -17,9 +21,10 @@ from flocx_common.api import microversion
 
 SERVICE_TYPE = 'marketplace'
 MIN_VERSION = microversion.parse('1.0')
-MAX_VERSION = microversion.parse('1.2')
+MAX_VERSION = microversion.parse('1.3')
 LIFECYCLE = microversion.parse('1.1')
 SPAN_CLOUDS = microversion.parse('1.2')
+PROVIDER_REPORTS = microversion.parse('1.3')
 
 
 def document(request):

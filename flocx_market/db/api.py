@@ -174,6 +174,8 @@ class Connection(lifecycle.Lifecycle, db.Connection):
             where.append(t.c.resource_uuid == filters['resource_uuid'])
         if filters.get('provider'):
             where.append(t.c.provider == filters['provider'])
+        if filters.get('cloud'):
+            where.append(t.c.cloud == filters['cloud'])
         visible = []
         if visible_to is not None:
             # The market: every open offer, and a project's own of any status.
@@ -327,6 +329,13 @@ class Connection(lifecycle.Lifecycle, db.Connection):
                 .join(models.offers, models.offers.c.id ==
                       models.contract_nodes.c.offer_id)
                 .where(models.offers.c.provider == filters['provider'])))
+        if filters.get('cloud'):
+            # A cloud's provider: contracts with a node of that cloud.
+            where.append(t.c.id.in_(
+                sa.select(models.contract_nodes.c.contract_id)
+                .join(models.offers, models.offers.c.id ==
+                      models.contract_nodes.c.offer_id)
+                .where(models.offers.c.cloud == filters['cloud'])))
         visible = []
         if visible_to is not None:
             visible.append(sa.or_(
@@ -338,6 +347,21 @@ class Connection(lifecycle.Lifecycle, db.Connection):
             rows = db.select_page(session, t, where, visible, limit, marker,
                                   sort_key, sort_dir, internal=())
             return self._with_nodes(session, rows)
+
+    def contract_node_origins(self, uuid):
+        """Where each node of a contract comes from: [{resource_uuid,
+        cloud, provider}], or None when there is no such contract."""
+        with self.reader() as session:
+            contract = db.get_row(session, models.contracts, uuid)
+            if contract is None:
+                return None
+            return [dict(r) for r in session.execute(
+                sa.select(models.contract_nodes.c.resource_uuid,
+                          models.offers.c.cloud, models.offers.c.provider)
+                .join(models.offers,
+                      models.offers.c.id == models.contract_nodes.c.offer_id)
+                .where(models.contract_nodes.c.contract_id ==
+                       contract['id'])).mappings()]
 
     def commit_award(self, award, now=None, parties=None):
         """Write one contract from the engine's award, or raise Refused.
@@ -864,7 +888,8 @@ class Connection(lifecycle.Lifecycle, db.Connection):
         ids = [c['id'] for c in contracts]
         nodes = {}
         for r in session.execute(
-                sa.select(models.contract_nodes, models.offers.c.uuid)
+                sa.select(models.contract_nodes, models.offers.c.uuid,
+                          models.offers.c.cloud)
                 .join(models.offers,
                       models.offers.c.id == models.contract_nodes.c.offer_id)
                 .where(models.contract_nodes.c.contract_id.in_(ids))
@@ -881,6 +906,7 @@ class Connection(lifecycle.Lifecycle, db.Connection):
             item['nodes'] = [{'offer_uuid': n['uuid'],
                               'resource_uuid': n['resource_uuid'],
                               'owner_project_id': n['owner_project_id'],
+                              'cloud': n['cloud'],
                               'price': float(n['price']),
                               **_node_times(n)} for n in mine]
             result.append(item)

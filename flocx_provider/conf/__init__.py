@@ -7,6 +7,7 @@ from flocx_common import conf as common_conf
 from flocx_common import notify
 from flocx_common import policy as common_policy
 from flocx_provider.conf import ironic
+from flocx_provider.conf import market
 from flocx_provider.conf import provider
 from flocx_provider.conf import remote_access
 
@@ -22,6 +23,7 @@ def register_opts(conf):
     notify.register_opts(conf)
     provider.register_opts(conf)
     ironic.register_opts(conf)
+    market.register_opts(conf)
     remote_access.register_opts(conf)
 
 

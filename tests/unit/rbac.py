@@ -102,11 +102,12 @@ def endpoints(root):
 
     def ids(controller, name, parents):
         """How many path ids a verb of a nested RestController takes
-        beyond its parents' (pecan passes those first)."""
+        beyond its parents' (pecan passes those first): none for a
+        sub-resource that is one thing (PUT /v1/contracts/{}/status)."""
         method = getattr(type(controller), name)
         params = [p for p in inspect.signature(method).parameters.values()
                   if p.kind is p.POSITIONAL_OR_KEYWORD][1:]
-        return max(len(params) - parents, 1)
+        return max(len(params) - parents, 0)
 
     def walk(controller, path, parents=0):
         if isinstance(controller, rest.RestController):

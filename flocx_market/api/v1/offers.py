@@ -60,7 +60,12 @@ CREATE_SCHEMA = {
     },
 }
 
-FILTERS = ('status', 'project_id', 'resource_class', 'resource_uuid')
+# Through the API (1.3): a provider may give the offer its own uuid.
+API_CREATE_SCHEMA = dict(CREATE_SCHEMA, properties=dict(
+    CREATE_SCHEMA['properties'], uuid=v.UUID))
+
+FILTERS = ('status', 'project_id', 'resource_class', 'resource_uuid',
+           'provider')
 TIME_FILTERS = ('starts_after', 'starts_before', 'ends_after', 'ends_before')
 
 
@@ -70,7 +75,7 @@ class OffersController(rest.RestController):
     @pecan.expose('json')
     def get_all(self, **params):
         ctx = pecan.request.context
-        ctx.can('flocx:offer:list')
+        ctx.can('flocx:offer:list', {'cloud': ctx.cloud})
         helpers.check_params(params, FILTERS + TIME_FILTERS + (
             'limit', 'marker', 'sort_key', 'sort_dir'))
         helpers.choice_param(params, 'status', db_api.OFFER_STATUSES)
@@ -78,28 +83,37 @@ class OffersController(rest.RestController):
             params, pecan.request.services.conf, db_api.SORT_KEYS)
         filters = {k: params[k] for k in FILTERS if params.get(k)}
         filters.update(helpers.time_params(params, TIME_FILTERS))
+        if _cloud_of_provider(ctx):
+            # A member cloud's provider: its cloud's offers, all of them.
+            filters['cloud'], visible = ctx.cloud, None
+        else:
+            visible = helpers.visible_project(ctx, 'flocx:offer:list_all')
         items = pecan.request.services.db.list_offers(
-            filters, helpers.visible_project(ctx, 'flocx:offer:list_all'),
-            limit, marker, sort_key, sort_dir)
+            filters, visible, limit, marker, sort_key, sort_dir)
         return helpers.page(pecan.request, 'offers', items, limit)
 
     @pecan.expose('json')
     def get_one(self, uuid):
         ctx = pecan.request.context
-        ctx.can('flocx:offer:get')
+        ctx.can('flocx:offer:get', {'cloud': ctx.cloud})
         return _visible_offer(ctx, uuid)
 
     @pecan.expose('json')
     def post(self):
         ctx = pecan.request.context
-        ctx.can('flocx:offer:create')
-        body = v.validate(v.parse_json_body(pecan.request), CREATE_SCHEMA)
-        if 'cleaning_gap' in body and \
-                pecan.request.version < versions.LIFECYCLE:
-            raise errors.BadRequest(
-                'cleaning_gap needs microversion 1.1 or later.',
-                pointer='/cleaning_gap')
+        ctx.can('flocx:offer:create', {'cloud': ctx.cloud})
+        body = v.validate(v.parse_json_body(pecan.request), API_CREATE_SCHEMA)
+        for key, version in (('cleaning_gap', versions.LIFECYCLE),
+                             ('uuid', versions.PROVIDER_REPORTS)):
+            if key in body and pecan.request.version < version:
+                raise errors.BadRequest(
+                    f'{key} needs microversion {version} or later.',
+                    pointer=f'/{key}')
+        uuid = body.pop('uuid', None)
         values = offer_values(pecan.request.services.conf, body)
+        if uuid:
+            # The provider's own uuid for it: one identity everywhere.
+            values['uuid'] = uuid
         offer = pecan.request.services.market.create_offer(ctx, values)
         return helpers.created(offer['uuid'], offer)
 
@@ -110,7 +124,8 @@ class OffersController(rest.RestController):
                 'DELETE needs a offer: /v1/offers/{uuid}.')
         ctx = pecan.request.context
         offer = _visible_offer(ctx, uuid)
-        ctx.can('flocx:offer:cancel', {'project_id': offer['project_id']})
+        ctx.can('flocx:offer:cancel', {'project_id': offer['project_id'],
+                                       'cloud': offer['cloud']})
         return pecan.request.services.market.cancel_offer(
             ctx, uuid, reason=ctx.cancel_reason(offer['project_id']))
 
@@ -142,11 +157,19 @@ def offer_values(conf, body):
     return values
 
 
+def _cloud_of_provider(ctx):
+    """Whether a member cloud's provider is calling."""
+    return ctx.allowed('flocx:offer:list_cloud', {'cloud': ctx.cloud})
+
+
 def _visible_offer(ctx, uuid):
     offer = pecan.request.services.db.get_offer(uuid)
-    if offer is None or not (offer['status'] == 'open' or
-                             helpers.visible_project(
-                                 ctx, 'flocx:offer:list_all') in
-                             (None, offer['project_id'])):
+    if offer is not None and _cloud_of_provider(ctx):
+        visible = offer['status'] == 'open' or offer['cloud'] == ctx.cloud
+    else:
+        visible = offer is not None and (
+            offer['status'] == 'open' or helpers.visible_project(
+                ctx, 'flocx:offer:list_all') in (None, offer['project_id']))
+    if not visible:
         raise errors.NotFound(f'Offer {uuid} not found.')
     return offer

@@ -6,65 +6,11 @@ validation-only service user there. Each token reaches only the Keystone that
 issued it, and a cloud's system admin is not the market's.
 """
 
-import secrets
-
-from keystoneauth1 import loading
-import pytest
 import requests
 
-from flocx_common.api import clouds
-
 from tests.unit import base as ubase
-from tests.unit.market import base as market_base
 
 CLOUD_HEADER = 'OpenStack-Market-Cloud'
-
-
-@pytest.fixture(scope='module')
-def validator_b(second_cloud):
-    """The user cloud B's admin creates for the market: 'service' on the
-    service project, which lets it validate tokens and nothing more."""
-    admin = second_cloud.connect('flocx-admin')
-    password = secrets.token_urlsafe(12)
-    service = admin.identity.get_project(second_cloud.project_id('service'))
-    user = admin.identity.create_user(name='flocx-market-validator',
-                                      password=password, domain_id='default')
-    role = next(iter(admin.identity.roles(name='service')))
-    admin.identity.assign_project_role_to_user(service, user, role)
-    yield {'username': user.name, 'password': password}
-    admin.identity.delete_user(user)
-
-
-@pytest.fixture
-def market(realstack, second_cloud, validator_b):
-    """The market of cloud A, taking cloud B's tokens too."""
-    home = {'www_authenticate_uri': realstack.auth_url,
-            'auth_type': 'password', 'auth_url': realstack.auth_url,
-            'username': 'flocx', 'password': realstack.password('flocx'),
-            'project_name': 'service', 'user_domain_name': 'Default',
-            'project_domain_name': 'Default'}
-
-    def register(conf):
-        # What keystonemiddleware registers when it loads its plugin; as
-        # defaults, since a required option must be set before parsing.
-        password_opts = loading.get_auth_plugin_conf_options('password')
-        conf.register_opts(password_opts, group='keystone_authtoken')
-        for name, value in home.items():
-            conf.set_default(name, value, group='keystone_authtoken')
-        conf.register_opts(clouds.member_cloud_opts, group='cloud:cloud-b')
-        conf.set_default('auth_url', second_cloud.auth_url,
-                         group='cloud:cloud-b')
-
-    fixture = market_base.MarketFixture(register=register, **{
-        'auth_strategy': 'keystone',
-        'federation.cloud_name': 'cloud-a',
-        'federation.member_clouds': ['cloud-b'],
-        'cloud:cloud-b.username': validator_b['username'],
-        'cloud:cloud-b.password': validator_b['password'],
-    })
-    fixture.setUp()
-    yield fixture
-    fixture.cleanUp()
 
 
 def _token(cloud, name):

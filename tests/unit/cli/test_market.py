@@ -103,7 +103,7 @@ class BidTest(base.CLITestCase):
         err = self.cli_error('--os-market-api-version', '1.7', 'market',
                              'bid', 'list')
         self.assertIn('Version 1.7 is not supported: this service supports '
-                      '1.0 to 1.2. (HTTP 406', err)
+                      '1.0 to 1.3. (HTTP 406', err)
 
     def test_span_clouds(self):
         bid = self.cli_json(*BID, '--quantity', '2')

@@ -74,7 +74,7 @@ class AuctionInfoTest(base.CLITestCase):
     def test_versions(self):
         versions = self.cli_json('market', 'version', 'list')
         self.assertEqual(
-            [('marketplace', 'v1', '1.0', '1.2'), ('auction', 'v1', '1.0',
+            [('marketplace', 'v1', '1.0', '1.3'), ('auction', 'v1', '1.0',
                                                    '1.0'),
              ('provider', 'v1', '1.0', '1.0')],
             [(v['Service Type'], v['ID'], v['Min Version'], v['Max Version'])

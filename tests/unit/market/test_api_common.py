@@ -16,7 +16,7 @@ class VersionDiscoveryTest(mbase.MarketTestCase):
         [version] = resp.json['versions']
         self.assertEqual('v1', version['id'])
         self.assertEqual('CURRENT', version['status'])
-        self.assertEqual(('1.0', '1.2'),
+        self.assertEqual(('1.0', '1.3'),
                          (version['min_version'], version['max_version']))
         self.assertEqual('http://localhost/v1/',
                          version['links'][0]['href'])
@@ -60,7 +60,8 @@ class MicroversionTest(mbase.MarketTestCase):
         for requested, got in (('marketplace 1.0', '1.0'),
                                ('marketplace 1.1', '1.1'),
                                ('marketplace 1.2', '1.2'),
-                               ('marketplace latest', '1.2')):
+                               ('marketplace 1.3', '1.3'),
+                               ('marketplace latest', '1.3')):
             resp = self.get(requested)
             self.assertEqual(200, resp.status_code, requested)
             self.assertEqual(f'marketplace {got}', resp.headers[HEADER])
@@ -77,10 +78,10 @@ class MicroversionTest(mbase.MarketTestCase):
             self.assertEqual('flocx.invalid_version', error['code'])
 
     def test_unsupported_is_406(self):
-        for requested in ('marketplace 2.0', 'marketplace 1.3',
+        for requested in ('marketplace 2.0', 'marketplace 1.4',
                           'marketplace 0.9'):
             error = self.assertError(self.get(requested), 406,
-                                     'supports 1.0 to 1.2')
+                                     'supports 1.0 to 1.3')
             self.assertEqual('flocx.unsupported_version', error['code'])
 
     def test_discovery_root_ignores_version_header(self):

@@ -93,7 +93,8 @@ class KeystoneMarket:
         return {'open_offer': open_offer['uuid'],
                 'booked_offer': booked['uuid'],
                 'closed_offer': closed['uuid'], 'bid': bid['uuid'],
-                'contract': contract['uuid'], 'cloud': 'home',
+                'contract': contract['uuid'],
+                'contract_node': booked['resource_uuid'], 'cloud': 'home',
                 'spare_cloud': spare, 'organization': org['uuid'],
                 'spare_organization': spare_org['uuid'],
                 'member_project': member}
@@ -135,6 +136,10 @@ def run_cell(market, name, persona):
             'organization': {'name': f'org-{uuidlib.uuid4()}'},
             'membership': {'cloud': 'home',
                            'project_id': uuidlib.uuid4().hex},
+            'status': {'status': 'active'},
+            'delivery': {'resource_uuid': objects['contract_node'],
+                         'lent_at': base.iso(base.hours_from_now(0))},
+            'access': {'access': {'auth_type': 'v3applicationcredential'}},
             None: None}[row.get('body')]
     client = market.client(persona)
     if row.get('version'):

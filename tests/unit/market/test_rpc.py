@@ -1,6 +1,7 @@
 """The market manager over oslo.messaging's fake transport, and the
 versioned notifications every state change emits."""
 
+import fixtures
 from oslo_messaging.notify import _impl_test
 
 from flocx_common.api import errors
@@ -34,14 +35,13 @@ class ManagerRpcTest(NotificationsMixin, base.BookingTestCase):
                                                    self.market.services)
         self.service_.start()
         self.addCleanup(self.service_.stop)
-        self.api = rpcapi.MarketAPI(self.market.conf, timeout=10)
+        self.api = rpcapi.MarketAPI(self.market.conf, timeout=10,
+                                    provider='east')
         self.ctx = context.get_admin_context()
 
-    def publish(self, provider=None, **kw):
-        body = base.offer_body(**kw)
-        if provider:
-            body['provider'] = provider
-        return self.api.publish_offer(self.ctx, body)
+    def publish(self, provider='east', **kw):
+        return self.api.publish_offer(
+            self.ctx, dict(base.offer_body(**kw), provider=provider))
 
     def test_publish_list_and_cancel_offer(self):
         offer = self.publish(provider='east')
@@ -62,7 +62,7 @@ class ManagerRpcTest(NotificationsMixin, base.BookingTestCase):
                           offer['uuid'])
 
     def test_round_trip_of_an_auction_round(self):
-        offers = [self.publish(provider='east'), self.publish()]
+        offers = [self.publish(), self.publish()]
         bid = self.make_bid()
         loser = self.make_bid(client=self.org_c)
         book = self.api.get_order_book(self.ctx)
@@ -103,6 +103,51 @@ class ManagerRpcTest(NotificationsMixin, base.BookingTestCase):
             ['offer.create', 'offer.create', 'bid.create', 'bid.create',
              'contract.create', 'contract.start', 'bid.expire'],
             self.event_types())
+
+
+    def test_a_provider_acts_on_its_own_offers_and_nodes_only(self):
+        offer = self.publish()
+        bid = self.make_bid()
+        [contract] = self.api.commit_awards(self.ctx, 'r1', [dict(
+            award, start_time=base.iso(award['start_time']),
+            end_time=base.iso(award['end_time'])) for award in [
+                base.award_for(bid, [offer])]])['accepted']
+        west = rpcapi.MarketAPI(self.market.conf, timeout=10,
+                                provider='west')
+        nameless = rpcapi.MarketAPI(self.market.conf, timeout=10)
+        node = offer['resource_uuid']
+        logged = self.useFixture(fixtures.FakeLogger(level='WARNING'))
+        for api, code in ((west, 'flocx.not_your_node'),
+                          (nameless, 'flocx.provider_unnamed')):
+            for call in (
+                    lambda: api.update_contract(self.ctx, contract['uuid'],
+                                                'failed', 'forged'),
+                    lambda: api.report_delivery(
+                        self.ctx, contract['uuid'], node,
+                        lent_at=base.iso(base.hours_from_now(0))),
+                    lambda: api.set_contract_access(
+                        self.ctx, contract['uuid'], {'secret': 'x'})):
+                e = self.assertRaises(errors.Forbidden, call)
+                self.assertEqual(code, e.code)
+        e = self.assertRaises(errors.Forbidden, west.cancel_offer, self.ctx,
+                              offer['uuid'])
+        self.assertEqual('flocx.not_your_offer', e.code)
+        # Nor does it publish in another provider's name.
+        e = self.assertRaises(errors.Forbidden, west.publish_offer, self.ctx,
+                              dict(base.offer_body(), provider='east'))
+        self.assertEqual('flocx.not_your_offer', e.code)
+        self.assertIn(f'Refused a report on contract {contract["uuid"]} '
+                      'from provider west', logged.output)
+        stored = self.market.db.get_contract(contract['uuid'])
+        self.assertEqual(('scheduled', [None]), (
+            stored['status'], [n['lent_at'] for n in stored['nodes']]))
+        self.assertIsNone(self.market.db.get_contract_access(
+            contract['uuid']))
+        self.assertEqual('open',
+                         self.market.db.get_offer(offer['uuid'])['status'])
+        # Its own provider is heard.
+        self.assertEqual('active', self.api.update_contract(
+            self.ctx, contract['uuid'], 'active')['status'])
 
 
 class NotificationTest(NotificationsMixin, base.BookingTestCase):

@@ -71,7 +71,8 @@ class OfferIdentityTest(base.ProviderTestCase):
         from flocx_market import rpcapi
         from flocx_common import context
         from flocx_common.api import errors
-        market = rpcapi.MarketAPI(self.fx.conf, timeout=10)
+        market = rpcapi.MarketAPI(self.fx.conf, timeout=10,
+                                  provider=base.PROVIDER)
         ctx = context.get_admin_context(self.fx.services.enforcer)
         error = self.assertRaises(
             errors.BadRequest, market.publish_offer, ctx, {
