@@ -76,9 +76,10 @@ def squeezed(text):
 
 # Groups a service's namespace fills, wholly or partly, from a library:
 # oslo.db's [database] options and keystoneauth1's session, auth and adapter
-# options (the provider's identities towards Ironic and remote renters).
-# Their help, defaults and very presence are the installed library's.
-KEYSTONEAUTH_GROUPS = ('ironic', 'remote_access')
+# options (the provider's identities towards Ironic, remote renters and,
+# over REST, the market). Their help, defaults and very presence are the
+# installed library's.
+KEYSTONEAUTH_GROUPS = ('ironic', 'remote_access', 'market')
 
 
 def library_options():

@@ -21,9 +21,20 @@ SERVICES = {'market': flocx_client.MARKETPLACE,
             'auction': flocx_client.AUCTION,
             'provider': flocx_client.PROVIDER}
 # GET /v1 is the version's own document, which the root (GET /, `market
-# version list`) already lists in full.
+# version list`) already lists in full. A provider's reports on a contract
+# (marketplace 1.3) are sent by that provider's service user
+# (flocx_provider.market_client), never by a person.
 NOT_A_COMMAND = {(service_type, 'GET', '/v1')
-                 for service_type in SERVICES.values()}
+                 for service_type in SERVICES.values()} | {
+    (flocx_client.MARKETPLACE, 'PUT', '/v1/contracts/{}/status'),
+    (flocx_client.MARKETPLACE, 'PUT', '/v1/contracts/{}/access'),
+    (flocx_client.MARKETPLACE, 'POST', '/v1/contracts/{}/deliveries'),
+}
+
+
+def normalized(operation):
+    service_type, method, path = operation
+    return service_type, method, re.sub(r'\{[^}]+\}', '{}', path)
 
 
 def api_operations():
@@ -107,7 +118,8 @@ def test_every_api_operation_has_a_client_method_and_a_command(monkeypatch):
             assert template, f'Client.{name} sends {request}: no such ' \
                              f'operation in the OpenAPI descriptions'
             covered.setdefault(template, set()).add(name)
-    missing = operations - NOT_A_COMMAND - set(covered)
+    missing = {operation for operation in operations - set(covered)
+               if normalized(operation) not in NOT_A_COMMAND}
     assert not missing, f'no flocxclient method: {sorted(missing)}'
     unused = {name for names in covered.values() for name in names} \
         - called_by_the_cli()
