@@ -36,8 +36,8 @@ BID = '3.25'
 
 
 def utcnow():
-    return datetime.datetime.now(datetime.UTC).replace(microsecond=0,
-                                                       tzinfo=None)
+    return datetime.datetime.now(datetime.timezone.utc).replace(
+        microsecond=0, tzinfo=None)
 
 
 def iso(value):

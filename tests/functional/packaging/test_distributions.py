@@ -132,20 +132,60 @@ def declared(dist):
             for line in block.splitlines() if line.strip().startswith('"')}
 
 
+def required(*files):
+    """The distributions named in pip requirements files."""
+    names = set()
+    for name in files:
+        for line in (REPO / name).read_text().splitlines():
+            line = line.split('#', 1)[0].strip()
+            if line:
+                names.add(canonical(re.match(r'[A-Za-z0-9_.-]+', line)[0]))
+    return names
+
+
+def undeclared(folders, own, declared_names):
+    providers = importlib.metadata.packages_distributions()
+    missing = set()
+    for folder in folders:
+        for module in set(imported_modules(REPO / folder)) - own:
+            if module in sys.stdlib_module_names:
+                continue
+            if module in NOT_INSTALLED_HERE:
+                names = {NOT_INSTALLED_HERE[module]}
+            else:
+                names = {canonical(n)
+                         for n in providers.get(module, [module])}
+            if not names & declared_names:
+                missing.add(module)
+    return missing
+
+
 @pytest.mark.parametrize('dist,own', [
     ('client', {'flocxclient', 'flocx_cli'}),
     ('dashboard', {'flocx_dashboard'})])
 def test_every_import_is_declared(dist, own):
     """tenacity, cliff and yaml were imported without being declared."""
-    providers = importlib.metadata.packages_distributions()
-    missing = set()
-    for module in set(imported_modules(REPO / dist)) - own:
-        if module in sys.stdlib_module_names:
-            continue
-        if module in NOT_INSTALLED_HERE:
-            names = {NOT_INSTALLED_HERE[module]}
-        else:
-            names = {canonical(n) for n in providers.get(module, [module])}
-        if not names & declared(dist):
-            missing.add(module)
+    missing = undeclared([dist], own, declared(dist))
     assert not missing, f'{dist}: imported, not declared: {missing}'
+
+
+SERVER_PACKAGES = ('flocx_common', 'flocx_market', 'flocx_auction',
+                   'flocx_provider')
+
+
+def test_every_import_of_the_servers_is_declared():
+    """What the services import is in requirements.txt (kombu, for the
+    broker healthcheck, came only through oslo.messaging). ``uwsgi`` is
+    the module uWSGI (pyuwsgi) gives the processes it runs."""
+    missing = undeclared(SERVER_PACKAGES, set(SERVER_PACKAGES) | {'uwsgi'},
+                         required('requirements.txt'))
+    assert not missing, f'imported, not in requirements.txt: {missing}'
+
+
+def test_every_import_of_the_local_cloud_is_declared():
+    """flocx_local also runs Keystone and Ironic: tools/flocx-local.sh
+    installs functional-requirements.txt beside requirements.txt."""
+    missing = undeclared(
+        ['flocx_local'], {'flocx_local', *SERVER_PACKAGES},
+        required('requirements.txt', 'functional-requirements.txt'))
+    assert not missing, f'imported, not required: {missing}'

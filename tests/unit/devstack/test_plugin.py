@@ -88,6 +88,11 @@ class DevStack:
         (dest / 'flocx').symlink_to(REPO)
         self.ironic_dir = root / 'etc-ironic'
         self.ironic_dir.mkdir()
+        # Horizon's checkout: the panels it loads are named in local/enabled.
+        self.horizon_enabled = (root / 'horizon' / 'openstack_dashboard'
+                                / 'local' / 'enabled')
+        self.horizon_enabled.mkdir(parents=True)
+        (self.horizon_enabled / '_9001_developer.py').touch()
         self.env = {
             'PATH': os.environ['PATH'],
             'HOME': str(root),
@@ -108,6 +113,7 @@ class DevStack:
             'KEYSTONE_SERVICE_URI': 'http://10.0.0.5/identity',
             'ENABLE_DEBUG_LOG_LEVEL': 'True',
             'IRONIC_CONF_DIR': str(self.ironic_dir),
+            'HORIZON_DIR': str(root / 'horizon'),
             'FLOCX_CONF_DIR': str(root / 'etc-flocx'),
         }
 
@@ -247,6 +253,11 @@ def test_configure_writes_uwsgi_configs(devstack):
             f'FLOCX_{s.upper()}_CONFIG={devstack.conf_dir}/flocx-{s}.conf'
 
 
+PANELS = sorted(p.name for p in
+                (REPO / 'dashboard' / 'flocx_dashboard' / 'enabled')
+                .glob('_6*_flocx_*.py'))
+
+
 def test_install_horizon_panel_when_horizon_runs(devstack):
     devstack.phase('install_flocx',
                    ENABLED_SERVICES=f'horizon {ALL_SERVICES}')
@@ -255,12 +266,34 @@ def test_install_horizon_panel_when_horizon_runs(devstack):
     # each its own distribution.
     assert devstack.calls('setup_develop') == [
         (dest,), (dest + '/client',), (dest + '/dashboard',)]
+    # Horizon loads what its local/enabled/ names: the panel group and each
+    # panel, linked to this checkout; not the optional default panel.
+    assert len(PANELS) == 6
+    linked = sorted(p.name for p in devstack.horizon_enabled.iterdir()
+                    if p.name != '_9001_developer.py')
+    assert linked == PANELS
+    for name in PANELS:
+        link = devstack.horizon_enabled / name
+        assert link.is_symlink()
+        assert link.resolve() == (REPO / 'dashboard' / 'flocx_dashboard'
+                                  / 'enabled' / name)
+
+
+def test_no_horizon_no_panel(devstack):
+    devstack.phase('install_flocx')
+    assert [p.name for p in devstack.horizon_enabled.iterdir()] == [
+        '_9001_developer.py']
 
 
 def test_cleanup_removes_uwsgi_and_config(devstack):
+    devstack.phase('install_flocx',
+                   ENABLED_SERVICES=f'horizon {ALL_SERVICES}')
     devstack.phase('configure_flocx')
     devstack.record.write_text('')
     devstack.phase('cleanup_flocx')
+    # The panels' links go; Horizon's own enabled files stay.
+    assert [p.name for p in devstack.horizon_enabled.iterdir()] == [
+        '_9001_developer.py']
     assert [c[1] for c in devstack.calls('remove_uwsgi_config')] == [
         'flocx-market-api', 'flocx-auction-api', 'flocx-provider-api']
     assert ('rm', '-rf', str(devstack.conf_dir),
