@@ -83,7 +83,7 @@ def assert_json_error(answer, status):
 # Small schemathesis runs
 
 # examples per operation and generation mode
-SIZES = {'market': 1, 'auction': 4, 'provider': 4}
+SIZES = {'market': 2, 'auction': 4, 'provider': 4}
 EVERYONE = set(real_keystone.PERSONAS) | {'malformed', 'no_token'}
 
 
