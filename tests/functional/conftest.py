@@ -18,6 +18,10 @@ from tests.functional.fixtures.realstack import (
     delete_nodes_after,  # noqa: F401
     ironic_default_policy,  # noqa: F401
     make_nodes,  # noqa: F401
+    # Once, here: a conftest of its own in each directory that uses it made
+    # a second session instance, whose call gave the personas new passwords
+    # and so revoked the first instance's tokens.
+    rbac_personas,  # noqa: F401
     realstack,  # noqa: F401
 )
 
