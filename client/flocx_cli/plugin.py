@@ -23,7 +23,7 @@ API_NAME = 'market'
 API_VERSION_OPTION = 'os_market_api_version'
 DEFAULT_API_VERSION = flocx_client.API_VERSIONS[flocx_client.MARKETPLACE]
 # Every marketplace microversion this CLI knows; osc warns about others.
-API_VERSIONS = ('1.0', '1.1', '1.2')
+API_VERSIONS = ('1.0', '1.1', '1.2', '1.3', '1.4')
 
 
 def make_client(instance):

@@ -46,8 +46,12 @@ CLOUD_HEADER = 'OpenStack-Market-Cloud'
 #: parsed here. Marketplace 1.1 adds a contract's life (return, extend,
 #: revoke), offer withdrawal and availability, statements and reliability;
 #: asked for an older one (``api_versions``), the market refuses those calls
-#: with a 404 that names the microversion they need.
-API_VERSIONS = {MARKETPLACE: '1.2', AUCTION: '1.0', PROVIDER: '1.0'}
+#: with a 404 that names the microversion they need. 1.2 adds a bid's
+#: ``span_clouds``, 1.3 the providers' reports (additions this client does
+#: not call) and 1.4 a statement's ``days``.
+API_VERSIONS = {MARKETPLACE: '1.4', AUCTION: '1.0', PROVIDER: '1.0'}
+#: The marketplace microversion from which a statement has its ``days``.
+STATEMENT_DAYS = '1.4'
 
 # Within every API's default maximum page size (1,000).
 EVENT_PAGE = 500
@@ -296,7 +300,12 @@ class Client:
 
     def get_statement(self, period=None, project_id=None):
         """Charges of a month (``YYYY-MM``, default this one) per
-        contract and party; a system reader may name any project."""
+        contract and party; a system reader may name any project. From
+        microversion 1.4 (:data:`STATEMENT_DAYS`) also ``days``: per UTC
+        day with charges, its ``date`` and what was ``paid``,
+        ``refunds``, ``fees`` and ``earned`` (and, in a system reader's
+        statement of every organization, ``surplus`` and
+        ``operator_fees``), as decimal strings."""
         return self.market.request('GET', '/v1/statements', params={
             'period': period, 'project_id': project_id})
 

@@ -8,6 +8,7 @@ organization's user of the generated clouds.yaml.
 """
 
 import datetime
+import decimal
 import importlib.metadata
 import json
 import os
@@ -295,6 +296,23 @@ def test_every_command_against_the_real_apis(realstack, flocx_services,
     statement = js(org_b, 'market', 'statement', 'show')
     assert statement['period'] == datetime.datetime.now(
         datetime.timezone.utc).strftime('%Y-%m')
+    # Day by day (marketplace 1.4, the client's default): the returned
+    # contract's hold and refund are in the month's days, which add up to
+    # its per-contract lines, as exact decimal strings.
+    days = js(org_b, 'market', 'statement', 'show', '--days')
+    assert days and [d['Date'] for d in days] == sorted(
+        d['date'] for d in statement['days'])
+    for column, field in (('Paid', 'paid'), ('Refunds', 'refunds'),
+                          ('Fees', 'fees')):
+        assert all(isinstance(d[column], str) for d in days), days
+        assert sum(decimal.Decimal(d[column]) for d in days) == sum(
+            decimal.Decimal(c[field]) for c in statement['contracts'])
+    assert sum(decimal.Decimal(d['Refunds']) for d in days) > 0
+    csv_days = run(org_b, 'market', 'statement', 'show', '--days', '-f',
+                   'csv')
+    assert csv_days.returncode == 0, csv_days.stderr
+    assert csv_days.stdout.splitlines()[0] == \
+        '"Date","Paid","Refunds","Fees","Earned"'
     assert js(org_b, 'market', 'reliability', 'list') is not None
 
     # Clouds and organizations: the market's admin registers them; every

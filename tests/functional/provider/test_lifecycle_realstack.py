@@ -1,6 +1,7 @@
 """A contract's life after it is written, on the real Keystone and Ironic.
 
-Return early, extend, revoke, and a provider that never acts (issue 12).
+Return early, extend, revoke, a provider that never acts, and the market
+manager's own periodic sweep (issue 12).
 Each owner offers its node through the provider API with a real Keystone
 token; a contract is committed in the market as the auction engine would;
 the provider's manager lends and reclaims the node in the real Ironic. The
@@ -14,6 +15,7 @@ import decimal
 import uuid
 
 from oslo_config import cfg
+from oslo_messaging.notify import _impl_test
 from oslo_utils import timeutils
 import pytest
 from openstack import exceptions as sdk_exceptions
@@ -58,8 +60,9 @@ class Rental:
         assert status == 201, self.offer
         self.offer_uuid = self.offer['market_offer_uuid']
 
-    def rent(self, seconds):
-        """A contract starting in 3 s for ``seconds``."""
+    def rent(self, seconds, offer_uuid=None):
+        """A contract starting in 3 s for ``seconds`` (on the provider's
+        offer, or ``offer_uuid``)."""
         start = timeutils.utcnow().replace(microsecond=0) + \
             datetime.timedelta(seconds=3)
         end = start + datetime.timedelta(seconds=seconds)
@@ -73,7 +76,8 @@ class Rental:
             context.get_admin_context(services.enforcer), 'round-1', [{
                 'uuid': str(uuid.uuid4()), 'bid_uuid': bid['uuid'],
                 'start_time': start, 'end_time': end, 'price': PRICE,
-                'nodes': [{'offer_uuid': self.offer_uuid, 'price': ASK}]}])
+                'nodes': [{'offer_uuid': offer_uuid or self.offer_uuid,
+                           'price': ASK}]}])
         contract, = result['accepted']
         self.uuid = contract['uuid']
         return contract
@@ -329,3 +333,100 @@ def test_a_provider_that_never_acts(realstack, make_nodes, flocx,
         market_base.parse(rental.offer['end_time'])
     assert market_base.parse(booked['booked_until']) < \
         start + datetime.timedelta(hours=1)
+
+
+def test_the_market_managers_sweep_fails_the_unattended_and_warns(
+        realstack, make_nodes, flocx, tmp_path):
+    """flocx-market-manager's sweep thread, every [market] expire_interval,
+    with nobody calling it: a contract on the offer of a provider that
+    never acts fails provider_start_timeout after its start, and both
+    parties of a live contract are warned before_end_warning before its
+    end, once, in the events the API shows them (real Keystone tokens) and
+    in notifications on the bus."""
+    timeout, warning = 20, 45
+    _impl_test.reset()
+    lent_node, silent_node = make_nodes('org-a', 2)
+    rental = Rental(realstack, flocx, lent_node, tmp_path)
+    market = rental.market
+    # org-a's other node, published as a provider publishes its offers
+    # (naming itself); no such provider runs.
+    service = ubase.Client(market.app, project='service', roles='service')
+    body = market_base.offer_body(project=rental.org_a_id,
+                                  resource_uuid=silent_node, start=0, end=3,
+                                  price=float(ASK))
+    body['provider'] = 'silent-provider'
+    resp = service.post('/v1/offers', body)
+    assert resp.status_code == 201, resp.body
+    silent_offer = resp.json['uuid']
+    flocx['run_market_manager'](expire_interval=1,
+                                provider_start_timeout=timeout,
+                                before_end_warning=warning)
+
+    lent = rental.rent(60)
+    failing = rental.rent(3600, offer_uuid=silent_offer)
+    start = market_base.parse(failing['start_time'])
+    end = market_base.parse(lent['end_time'])
+    rental.uuid = lent['uuid']
+    rental.wait_lent()
+
+    def contract(uuid, client=rental.renter):
+        resp = client.get(f'/v1/contracts/{uuid}')
+        assert resp.status_code == 200, resp.body
+        return resp.json
+
+    def events(uuid, client):
+        resp = client.get(f'/v1/events?object_uuid={uuid}')
+        assert resp.status_code == 200, resp.body
+        return resp.json['events']
+
+    # The silent provider's contract: failed by the sweep past the
+    # timeout (not before), with the reason, at no cost.
+    wait_for(lambda: contract(failing['uuid'])['status'] == 'failed',
+             timeout + 20, 'the sweep to fail the unattended contract')
+    failed = contract(failing['uuid'])
+    assert failed['status_reason'] == \
+        f'no provider acted within {timeout} s of its start'
+    node, = failed['nodes']
+    assert node['lent_at'] is None
+    assert market_base.parse(node['ended_at']) >= \
+        start + datetime.timedelta(seconds=timeout)
+    assert D(str(failed['cost'])) == 0
+    line, = [c for c in rental.renter.get('/v1/statements').json[
+        'contracts'] if c['contract_uuid'] == failing['uuid']]
+    assert D(line['paid']) == D(line['refunds']) > 0  # held, given back
+    assert rental.owner_cloud.baremetal.get_node(silent_node).lessee is None
+    for client in (rental.renter, rental.owner):
+        assert [e['event_type'] for e in events(failing['uuid'], client)
+                if e['event_type'] == 'contract.fail'] == ['contract.fail']
+
+    # The lent contract: both parties warned before its end, not earlier
+    # than before_end_warning ahead.
+    def warned(client):
+        return [e for e in events(lent['uuid'], client)
+                if e['event_type'] == 'contract.before_end']
+
+    wait_for(lambda: warned(rental.renter) and warned(rental.owner),
+             max(1, (end - timeutils.utcnow()).total_seconds()),
+             'both parties to be warned before the end')
+    # A few more sweeps warn nobody again.
+    wait_for(lambda: timeutils.utcnow() > market_base.parse(
+        warned(rental.renter)[0]['created_at']) +
+        datetime.timedelta(seconds=3), 10, 'more sweeps')
+    for client in (rental.renter, rental.owner):
+        event, = warned(client)
+        at = market_base.parse(event['created_at'])
+        assert end - datetime.timedelta(seconds=warning) <= at < end
+        assert market_base.parse(event['detail']['end_time']) == end
+    assert contract(lent['uuid'])['status'] == 'active'
+    assert rental.node_in_ironic().lessee == rental.org_b_id
+
+    # The bus: each once, at its level, naming both parties.
+    notes = [(m['event_type'], priority, m['payload']['flocx_object.data'])
+             for _, m, priority, _ in _impl_test.NOTIFICATIONS
+             if m['event_type'] in ('contract.fail', 'contract.before_end')]
+    assert sorted((t, p, d['uuid']) for t, p, d in notes) == [
+        ('contract.before_end', 'WARN', lent['uuid']),
+        ('contract.fail', 'ERROR', failing['uuid'])]
+    for _, _, data in notes:
+        assert (data['project_id'], data['owner_project_ids']) == (
+            rental.org_b_id, [rental.org_a_id])

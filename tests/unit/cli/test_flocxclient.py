@@ -78,7 +78,7 @@ class LibraryTest(base.CLITestCase):
         self.assertEqual(made[:3], [o['uuid'] for o in
                                     self.client().list_offers(limit=3)])
 
-    def test_marketplace_1_2_by_default_and_a_pin_holds(self):
+    def test_marketplace_1_4_by_default_and_a_pin_holds(self):
         self.stub.answer('GET', '/v1/reliability', {'owners': []})
         self.stub.answer('POST', '/v1/contracts/c-1/return', {'uuid': 'c-1'})
         self.client(marketplace=self.urls['stub']).get_reliability()
@@ -87,9 +87,14 @@ class LibraryTest(base.CLITestCase):
         self.client(marketplace=self.urls['stub']).return_contract(
             'c-1', nodes=['n-1'])
         self.assertEqual(
-            [('marketplace 1.2', None), ('marketplace 1.0', None),
-             ('marketplace 1.2', {'nodes': ['n-1']})],
+            [('marketplace 1.4', None), ('marketplace 1.0', None),
+             ('marketplace 1.4', {'nodes': ['n-1']})],
             [(r['version'], r['json']) for r in self.stub.requests])
+
+    def test_statement_days_from_1_4(self):
+        self.assertEqual([], self.client().get_statement()['days'])
+        pinned = self.client(api_versions={'marketplace': '1.3'})
+        self.assertNotIn('days', pinned.get_statement())
 
     def test_lifecycle_refusals_are_typed(self):
         flocx = self.client()

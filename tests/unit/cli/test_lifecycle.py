@@ -9,6 +9,7 @@ import uuid
 
 import fixtures
 from oslo_utils import timeutils
+import yaml
 
 from flocx_common import context
 from tests.unit.cli import base
@@ -383,6 +384,93 @@ class StatementTest(LifecycleCLITestCase):
             sorted(rows, key=lambda r: r['Role'], reverse=True))
         err = self.cli_error('market', 'statement', 'show', '--period',
                              '2026-13', '-f', 'csv')
+        self.assertOneLine(err, 400)
+
+    def two_days(self):
+        """A contract held on the evening of 3 Nov 2026 (written 2 h
+        before its start), lent and returned 10 min into 4 Nov: charges on
+        two days."""
+        timeutils.set_time_override(datetime.datetime(2026, 11, 3, 23, 0))
+        contract, start = self.make_contract(live=True)
+        self.assertEqual(datetime.datetime(2026, 11, 4, 1, 0), start)
+        self.cli('market', 'contract', 'return', contract['uuid'])
+        return contract
+
+    def test_days_one_row_per_day(self):
+        self.two_days()
+        days = self.cli_json('market', 'statement', 'show', '--period',
+                             '2026-11', '--days')
+        # The hold of the hour on the 3rd; on the 4th the refund of all but
+        # the 9 min had (lent at 01:01, returned at 01:10; 2.00 an hour).
+        self.assertEqual(
+            [{'Date': '2026-11-03', 'Paid': '2.00', 'Refunds': '0.00',
+              'Fees': '0.00', 'Earned': '0.00'},
+             {'Date': '2026-11-04', 'Paid': '0.00', 'Refunds': '1.70',
+              'Fees': '0.00', 'Earned': '0.00'}], days)
+        # The same days as the API gives them (microversion 1.4), under
+        # human names; amounts are the API's decimal strings, never floats.
+        api = self.org_b.get('/v1/statements?period=2026-11', headers={
+            'OpenStack-API-Version': 'marketplace 1.4'}).json['days']
+        self.assertEqual(api, [{k.lower(): v for k, v in day.items()}
+                               for day in days])
+        owner = self.cli_json('market', 'statement', 'show', '--period',
+                              '2026-11', '--days', project='org-a')
+        # The owner's hold (1.00 an hour) and its reversal, to 0.15 earned.
+        self.assertEqual([('2026-11-03', '1.00'), ('2026-11-04', '-0.85')],
+                         [(d['Date'], d['Earned']) for d in owner])
+        table = self.cli('market', 'statement', 'show', '--period',
+                         '2026-11', '--days')
+        header, = [line for line in table.splitlines() if 'Date' in line]
+        self.assertEqual(['Date', 'Paid', 'Refunds', 'Fees', 'Earned'],
+                         [c.strip() for c in header.strip('|').split('|')])
+        self.assertIn('| 2026-11-04 | 0.00 | 1.70    |', table)
+
+    def test_days_in_every_format(self):
+        self.two_days()
+        show = ('market', 'statement', 'show', '--period', '2026-11',
+                '--days')
+        rows = list(csv.DictReader(io.StringIO(self.cli(*show, '-f',
+                                                        'csv'))))
+        self.assertEqual(['2026-11-03', '2026-11-04'],
+                         [r['Date'] for r in rows])
+        self.assertEqual(('2.00', '1.70'),
+                         (rows[0]['Paid'], rows[1]['Refunds']))
+        days = yaml.safe_load(self.cli(*show, '-f', 'yaml'))
+        self.assertEqual('1.70', days[1]['Refunds'])
+        self.assertEqual('2026-11-03 2.00\n2026-11-04 0.00\n',
+                         self.cli(*show, '-f', 'value', '-c', 'Date', '-c',
+                                  'Paid'))
+        # A system reader's statement of everyone: the operator's too.
+        everyone = self.cli_json(*show, project='', roles='reader')
+        self.assertEqual(
+            {'Date': '2026-11-04', 'Paid': '0.00', 'Refunds': '1.70',
+             'Fees': '0.00', 'Earned': '-0.85', 'Surplus': '-0.85',
+             'Operator Fees': '0.00'}, everyone[1])
+        # Without --days the statement has them under its API field.
+        statement = self.cli_json('market', 'statement', 'show',
+                                  '--period', '2026-11')
+        self.assertEqual(['2026-11-03', '2026-11-04'],
+                         [d['date'] for d in statement['days']])
+        err = self.cli_error(*show, '-f', 'shell')
+        self.assertIn('--days lists rows: use -f table, csv, json, yaml or '
+                      'value.', err)
+
+    def test_days_need_microversion_1_4(self):
+        self.two_days()
+        err = self.cli_error('--os-market-api-version', '1.2', 'market',
+                             'statement', 'show', '--period', '2026-11',
+                             '--days')
+        self.assertIn('--days needs marketplace microversion 1.4 or later; '
+                      'this command asked for 1.2 (--os-market-api-version)',
+                      err)
+        self.assertEqual(1, len(err.strip().splitlines()), err)
+        # Pinned, the statement itself still shows, without days.
+        statement = self.cli_json('--os-market-api-version', '1.2',
+                                  'market', 'statement', 'show',
+                                  '--period', '2026-11')
+        self.assertNotIn('days', statement)
+        err = self.cli_error('market', 'statement', 'show', '--period',
+                             '2026-13', '--days')
         self.assertOneLine(err, 400)
 
     def test_refusals(self):
