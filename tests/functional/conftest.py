@@ -44,10 +44,22 @@ GROUPS = {
     'tests/functional/dashboard/test_panel_units.py': 'horizon',
 }
 
-# The modules that take longest, longest first (seconds in a whole run on
-# the idle 2-core machine): handed out first, so that no long module starts
-# last and runs alone. The others follow in collection order.
+# The modules that take longest, longest first (seconds of their tests in a
+# whole run on the idle 2-core machine; Horizon's with its install, as in
+# CI): handed out first, so that no long module starts last and runs alone.
+# The others follow in collection order.
 LONGEST_FIRST = (
+    'tests/functional/cli/test_openstack_cli.py',  # 153
+    'tests/functional/local/test_readme_commands.py',  # 133
+    'tests/functional/dashboard/test_horizon.py',  # Horizon's group
+    'tests/functional/dashboard/test_panel_units.py',
+    'tests/functional/local/test_two_clouds.py',  # 98
+    'tests/functional/auction/test_rabbit_and_redis.py',  # 79
+    'tests/functional/provider/test_lifecycle_realstack.py',  # 72
+    'tests/functional/fuzz/test_deployed.py',  # 52
+    'tests/functional/federation/test_remote_access.py',  # 46
+    'tests/functional/packaging/test_distributions.py',  # 36
+    'tests/functional/rbac/test_market_rbac_realstack.py',  # 36
 )
 
 
