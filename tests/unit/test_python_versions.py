@@ -6,15 +6,22 @@ every module of the repository and looks up each standard-library name it
 uses in the interpreter running it: under tox -e py310 that is the oldest
 Python FLOCX supports, where the services' unit tests import their own
 modules but nothing imports the dashboard (no Horizon in that env), tools or
-the functional tests.
+the functional tests. The README's test command (tools/test-setup.sh, and
+so CI) runs the unit tests on every supported Python: the tests below run
+it with --dry-run among stand-in interpreters.
 """
 
 import ast
 import configparser
 import importlib
+import os
 import pathlib
 import re
+import shutil
+import subprocess
 import sys
+
+import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SOURCES = ('flocx_common', 'flocx_market', 'flocx_auction', 'flocx_provider',
@@ -101,3 +108,94 @@ def test_supported_pythons_are_declared_alike():
     envs = {env.strip() for env in tox['tox']['envlist'].split(',')}
     assert {f'py3{version[2:]}' for version in SUPPORTED} <= envs
 
+
+
+def _fake_python(folder, name, version):
+    """An executable `name` that answers the test command's version query
+    as Python `version` would."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(f'#!/bin/sh\necho {version}\n')
+    path.chmod(0o755)
+    return path
+
+
+def _dry_run(tmp_path, python3, found, **env):
+    """tools/test-setup.sh --dry-run where python3 is `python3` and
+    `found` ({version: 'pyenv' or 'path'}) the other Pythons there are."""
+    bin_dir, pyenv = tmp_path / 'bin', tmp_path / 'pyenv'
+    _fake_python(bin_dir, 'python3', python3)
+    for version, where in found.items():
+        if where == 'pyenv':
+            # Two patch releases: the newest is taken.
+            for patch in ('1', '13'):
+                _fake_python(pyenv / 'versions' / f'{version}.{patch}' / 'bin',
+                             f'python{version}', version)
+        else:
+            _fake_python(bin_dir, f'python{version}', version)
+    env = dict({'PATH': f'{bin_dir}:/usr/bin:/bin',
+                'PYENV_ROOT': str(pyenv), 'HOME': str(tmp_path)}, **env)
+    return subprocess.run(['bash', 'tools/test-setup.sh', '--dry-run'],
+                          cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=120, check=False)
+
+
+def test_the_test_command_runs_the_unit_tests_on_every_supported_python(
+        tmp_path):
+    """README's test command: py3 on python3, and a py3XX for each other
+    supported Python, from pyenv or PATH."""
+    python3, *others = SUPPORTED[1], SUPPORTED[0], SUPPORTED[2]
+    result = _dry_run(tmp_path, python3, {others[0]: 'pyenv',
+                                          others[1]: 'path'})
+    assert result.returncode == 0, result.stderr
+    envs = [f'py3{version[2:]}' for version in others]
+    assert (f'running: tox -e py3,{",".join(envs)},functional,hardening,pep8'
+            in result.stdout), result.stdout
+    assert (f'{envs[0]}: Python {others[0]} at {tmp_path}/pyenv/versions/'
+            f'{others[0]}.13/bin/python{others[0]}') in result.stdout
+    assert (f'{envs[1]}: Python {others[1]} at {tmp_path}/bin/'
+            f'python{others[1]}') in result.stdout
+    # A python3 FLOCX does not support: every supported one as py3XX.
+    result = _dry_run(tmp_path / 'newer', '3.99',
+                      dict.fromkeys(SUPPORTED, 'pyenv'))
+    envs = ','.join(f'py3{version[2:]}' for version in SUPPORTED)
+    assert f'running: tox -e py3,{envs},functional' in result.stdout, \
+        result.stdout + result.stderr
+
+
+def test_a_missing_python_is_skipped_or_under_ci_an_error(tmp_path):
+    oldest, python3, newest = SUPPORTED[0], SUPPORTED[1], SUPPORTED[-1]
+    result = _dry_run(tmp_path, python3, {newest: 'pyenv'})
+    assert result.returncode == 0, result.stderr
+    env = f'py3{oldest[2:]}'
+    assert f'skipping {env}: no Python {oldest}' in result.stdout
+    assert f'running: tox -e py3,py3{newest[2:]},functional' in result.stdout
+    for ci in ({'CI': 'true'}, {'FLOCX_REQUIRE_SERVICES': '1'}):
+        result = _dry_run(tmp_path, python3, {newest: 'pyenv'}, **ci)
+        assert result.returncode == 1, ci
+        assert result.stderr.splitlines() == [
+            f'[test-setup] error: no Python {oldest} for {env} (the unit '
+            f'tests on every supported Python): none in {tmp_path}/pyenv/'
+            f'versions, no working python{oldest} on PATH'], result.stderr
+        assert 'running: tox' not in result.stdout
+
+
+def test_readme_says_what_the_test_command_runs():
+    readme = (ROOT / 'README.rst').read_text()
+    assert (f'every Python FLOCX supports ({SUPPORTED[0]} to '
+            f'{SUPPORTED[-1]}' in ' '.join(readme.split()))
+    assert ('tox -e py3,py310,py312,functional,hardening,pep8'
+            in ' '.join(readme.split()))
+
+
+def test_the_test_command_is_shellcheck_clean():
+    shellcheck = shutil.which('shellcheck')
+    if shellcheck is None:
+        if os.environ.get('CI'):
+            pytest.fail('shellcheck is not installed (apt-get install -y '
+                        'shellcheck)')
+        pytest.skip('shellcheck is not installed')
+    proc = subprocess.run([shellcheck, '-s', 'bash', 'tools/test-setup.sh'],
+                          cwd=ROOT, capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -23,11 +23,9 @@ import json
 import re
 import time
 
-import pytest
-
-# With test_panel_units.py, on one xdist worker: both may install Horizon's
-# virtualenv, which two workers must not do at once.
-pytestmark = pytest.mark.xdist_group('horizon')
+# With test_panel_units.py, on one xdist worker (GROUPS in
+# tests/functional/conftest.py): both may install Horizon's virtualenv,
+# which two workers must not do at once.
 
 MARKET = {'OpenStack-API-Version': 'marketplace 1.1'}
 AUCTION = {'OpenStack-API-Version': 'auction 1.0'}

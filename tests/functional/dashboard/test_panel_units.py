@@ -7,12 +7,9 @@ virtualenv has both. Run there, every one of them must pass: none skipped.
 import re
 import subprocess
 
-import pytest
-
 from tests.functional.dashboard.conftest import REPO
 
-# With the browser test (test_horizon.py): see there.
-pytestmark = pytest.mark.xdist_group('horizon')
+# With the browser test (test_horizon.py) on one xdist worker: see there.
 
 
 def test_panel_unit_tests_pass_under_horizon(horizon_install):
