@@ -70,6 +70,9 @@ class ProviderManager:
         self.remote_access = provider.remote_access
         # Contract uuid -> project of this cloud standing for its renter.
         self._remote_lessees = {}
+        # Contract uuid -> the renter's credential, made but not yet shown:
+        # the market shows it once a node of the contract is lent.
+        self._access_to_hand = {}
         self._remote_lock = threading.Lock()
         self.name = provider_conf.provider_name(self.conf)
         self.clock = clock
@@ -257,8 +260,9 @@ class ProviderManager:
 
     def _lend(self, ctx, record):
         node_uuid, lessee = record['node_uuid'], record['lessee_project_id']
+        remote = _renter_of_another_cloud(record)
         try:
-            if _renter_of_another_cloud(record):
+            if remote:
                 lessee = self._remote_lessee(ctx, record)
             conn = self.clouds.connection(record['owner_project_id'])
             node = self.ironic.get_owned_node(conn, node_uuid,
@@ -266,6 +270,8 @@ class ProviderManager:
             if node.lessee != lessee:
                 self.ironic.check_offerable(node)
                 self.ironic.lend(conn, node_uuid, lessee)
+            if remote:
+                self._hand_access(ctx, record['contract_uuid'])
         except (ironic.IronicError, clouds_module.NotGranted,
                 clouds_module.Unreachable, remote_access.Unavailable,
                 NoRemoteAccess) as e:
@@ -285,7 +291,8 @@ class ProviderManager:
         """The project of this cloud that stands for a renter of another.
 
         Made once per contract, with the renter's credential, which the
-        market shows to the renter alone (remote_access.py).
+        market shows to the renter alone (remote_access.py) once a node is
+        lent to that project (_hand_access).
         """
         uuid = record['contract_uuid']
         if not self.remote_access.enabled:
@@ -299,13 +306,24 @@ class ProviderManager:
             if project_id is None:
                 project_id, access = self.remote_access.grant(
                     uuid, record['lessee_project_id'], record['end_time'])
-                self.market.set_contract_access(ctx, uuid, access)
                 self._remote_lessees[uuid] = project_id
+                self._access_to_hand[uuid] = access
                 LOG.info('Made project %s and a credential until %s for '
                          'renter %s of contract %s', project_id,
                          record['end_time'], record['lessee_project_id'],
                          uuid)
         return project_id
+
+    def _hand_access(self, ctx, contract_uuid):
+        """Show the renter its credential, once: only after a node is lent
+        to its project (a renter that read it earlier saw no node with it,
+        and took the contract for broken). Kept to hand again if the market
+        cannot be told now: the lend is retried, and so is this."""
+        with self._remote_lock:
+            access = self._access_to_hand.get(contract_uuid)
+            if access is not None:
+                self.market.set_contract_access(ctx, contract_uuid, access)
+                del self._access_to_hand[contract_uuid]
 
     def _lend_failed(self, ctx, record, reason):
         now = self.clock()
@@ -341,6 +359,7 @@ class ProviderManager:
                 self.remote_access.revoke(record['contract_uuid'])
                 with self._remote_lock:
                     self._remote_lessees.pop(record['contract_uuid'], None)
+                    self._access_to_hand.pop(record['contract_uuid'], None)
             conn = self.clouds.connection(record['owner_project_id'])
             self.ironic.reclaim(conn, node_uuid)
         except (ironic.IronicError, clouds_module.NotGranted,

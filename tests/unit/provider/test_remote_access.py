@@ -2,6 +2,7 @@
 
 import datetime
 
+from flocx_provider import ironic
 from flocx_provider import remote_access
 from tests.unit.provider import base
 from tests.unit.provider import test_fulfilment
@@ -88,6 +89,22 @@ class RemoteRenterTest(base.ProviderTestCase):
         self.assertEqual([None, None], [n.lessee for n in nodes])
         self.assertEqual('completed', self.status(contract))
         self.assertEqual(404, self.renter.get(path).status_code)
+
+    def test_the_credential_is_shown_only_once_the_node_is_lent(self):
+        # Shown earlier, a renter that read it at once saw no node with it
+        # (the two-cloud demo did, now and then).
+        self.ironic.failures['lend'] = [ironic.IronicError('locked')]
+        contract = self.booked(renter=RENTER)
+        path = f'/v1/contracts/{contract["uuid"]}/access'
+        self.sweep_at(self.start)
+        self.assertIsNone(self.node.lessee)
+        self.assertEqual(404, self.renter.get(path).status_code)
+        self.sweep_at(self.start + datetime.timedelta(minutes=1))
+        self.assertEqual(f'local-{RENTER}', self.node.lessee)
+        self.assertEqual(200, self.renter.get(path).status_code)
+        # One identity, made at the first try and handed after the second.
+        self.assertEqual(1, len([c for c in self.remote.calls
+                                 if c[0] == 'grant']))
 
     def test_without_remote_access_the_contract_fails_with_the_reason(self):
         self.remote.enabled = False
