@@ -14,14 +14,13 @@ it with --dry-run among stand-in interpreters.
 import ast
 import configparser
 import importlib
-import os
 import pathlib
 import re
-import shutil
 import subprocess
 import sys
 
-import pytest
+
+from tests.unit import shellcheck
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SOURCES = ('flocx_common', 'flocx_market', 'flocx_auction', 'flocx_provider',
@@ -189,13 +188,4 @@ def test_readme_says_what_the_test_command_runs():
 
 
 def test_the_test_command_is_shellcheck_clean():
-    shellcheck = shutil.which('shellcheck')
-    if shellcheck is None:
-        if os.environ.get('CI'):
-            pytest.fail('shellcheck is not installed (apt-get install -y '
-                        'shellcheck)')
-        pytest.skip('shellcheck is not installed')
-    proc = subprocess.run([shellcheck, '-s', 'bash', 'tools/test-setup.sh'],
-                          cwd=ROOT, capture_output=True, text=True,
-                          timeout=120, check=False)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    shellcheck.assert_clean('tools/test-setup.sh', cwd=ROOT)

@@ -8,13 +8,14 @@ plugin.sh with DevStack's arguments) and checks the recorded calls.
 
 import configparser
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 import yaml
+
+from tests.unit import shellcheck
 
 REPO = Path(__file__).resolve().parents[3]
 LIB = REPO / 'devstack' / 'lib' / 'flocx'
@@ -421,14 +422,6 @@ def test_plugin_does_nothing_without_flocx_services(devstack):
 
 
 def test_shellcheck_clean():
-    shellcheck = shutil.which('shellcheck')
-    if shellcheck is None:
-        if os.environ.get('CI'):
-            pytest.fail('shellcheck is not installed (apt-get install -y '
-                        'shellcheck)')
-        pytest.skip('shellcheck is not installed')
-    proc = subprocess.run(
-        [shellcheck, '-x', '-s', 'bash', 'devstack/plugin.sh',
-         'devstack/lib/flocx', 'devstack/settings'],
-        cwd=REPO, capture_output=True, text=True, timeout=120, check=False)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    shellcheck.assert_clean('devstack/plugin.sh', 'devstack/lib/flocx',
+                            'devstack/settings', cwd=REPO,
+                            follow_sources=True)
