@@ -103,6 +103,23 @@ def _pools(market: Market):
     return pools, per_class, np.array(gap_owner, dtype=np.int64)
 
 
+def _rival_quantities(market: Market, bids) -> np.ndarray:
+    """Per bid, its quantity plus those of the bids that could hold one of its nodes
+    while it runs: bids that may use a hardware class it may use, at times that
+    overlap the times it could run."""
+    first = np.array([max(b.start, market.now) for b in bids])
+    last = np.array([b.latest_start + b.duration for b in bids])
+    quantity = np.array([b.quantity for b in bids], dtype=np.int64)
+    kinds: dict = {}  # eligible classes -> kind id; books have few kinds
+    kind = np.array([kinds.setdefault(market.eligible_classes(b), len(kinds)) for b in bids])
+    eligible = [set(classes) for classes in kinds]
+    share = np.array([[not a.isdisjoint(b) for b in eligible] for a in eligible], dtype=bool)
+    return np.array([
+        quantity[(first < last[b]) & (first[b] < last) & share[kind[b], kind]].sum()
+        for b in range(len(bids))
+    ])
+
+
 def solve(
     market: Market,
     bids,
@@ -141,11 +158,14 @@ def solve(
     y_bid, y_start = [], []
     z_y, z_gap, z_weight = [], [], []
     # No plan gives a bid a node beyond the `total_quantity` cheapest that fit it:
-    # the other bids hold at most total_quantity - quantity of those, so a node
-    # beyond them could be swapped for a cheaper free one (welfare no lower). Only
-    # those nodes get a column: few bids on many nodes make a small model.
-    total_quantity = sum(b.quantity for b in bids)
+    # while it runs, the bids that could hold one of its nodes then (its rivals)
+    # hold at most total_quantity - quantity of those, so a node beyond them could
+    # be swapped for a cheaper free one (welfare no lower). Only those nodes get a
+    # column: few bids on many nodes make a small model, and bids that never run
+    # at the same time do not count against each other.
+    rivals = _rival_quantities(market, bids)
     for b, bid in enumerate(bids):
+        total_quantity = rivals[b]
         # A bid that must get all its nodes in one cloud has one bid start per
         # (start, cloud), with nodes of that cloud's pools only: the row "one
         # contract per bid" then chooses at most one cloud.
