@@ -132,6 +132,8 @@ def solve(
     fix_integral: bool = False,
     gap: float | None = None,
     tight: bool = False,
+    rival_columns: bool = False,
+    conflicts: bool = False,
 ) -> Solution:
     """Maximize welfare over `bids` (ILP, or its LP relaxation with `relax`).
 
@@ -143,6 +145,9 @@ def solve(
     `tight` adds the rows z <= pool size x y (see below): the same optimum, much
     faster branch and bound on small books of large bids, but a slower relaxation
     on large books (the planner uses it for its exact tier only).
+    `rival_columns` gives a bid node columns for its rivals' quantities only
+    (see below): the same optimum from a smaller model; the planner's exact tier
+    uses it (on the heuristic tiers a different relaxation leads them elsewhere).
     `node_limit` stops branch and bound after that many nodes, deterministically
     (unlike `time_limit`, which is only a safety net); `max_columns` gives up
     (status "too big", no solution) before solving a model larger than that.
@@ -158,14 +163,18 @@ def solve(
     y_bid, y_start = [], []
     z_y, z_gap, z_weight = [], [], []
     # No plan gives a bid a node beyond the `total_quantity` cheapest that fit it:
-    # while it runs, the bids that could hold one of its nodes then (its rivals)
-    # hold at most total_quantity - quantity of those, so a node beyond them could
-    # be swapped for a cheaper free one (welfare no lower). Only those nodes get a
-    # column: few bids on many nodes make a small model, and bids that never run
-    # at the same time do not count against each other.
-    rivals = _rival_quantities(market, bids)
+    # the other bids hold at most total_quantity - quantity of those, so a node
+    # beyond them could be swapped for a cheaper free one (welfare no lower). Only
+    # those nodes get a column: few bids on many nodes make a small model. With
+    # `rival_columns`, only the bids that could hold one of its nodes while it runs
+    # (its rivals) count, so bids that never run at the same time do not count
+    # against each other.
+    if rival_columns:
+        limits = _rival_quantities(market, bids)
+    else:
+        limits = np.full(len(bids), sum(b.quantity for b in bids))
     for b, bid in enumerate(bids):
-        total_quantity = rivals[b]
+        total_quantity = limits[b]
         # A bid that must get all its nodes in one cloud has one bid start per
         # (start, cloud), with nodes of that cloud's pools only: the row "one
         # contract per bid" then chooses at most one cloud.
@@ -266,6 +275,13 @@ def solve(
         lo.append(np.full(n_z, -np.inf))
         hi.append(np.zeros(n_z))
         n_rows += n_z
+    if conflicts:
+        pairs = _conflicts(y_bid, y_start, z_y, z_gap, sizes[gap_owner[z_gap]], duration, quantity)
+        if len(pairs):
+            add_rows(n_rows + np.repeat(np.arange(len(pairs)), 2), pairs.ravel(), np.ones(2 * len(pairs)))
+            lo.append(np.full(len(pairs), -np.inf))
+            hi.append(np.ones(len(pairs)))
+            n_rows += len(pairs)
     n_cols = o0 + n_p
     if max_columns is not None and n_cols > max_columns:
         return Solution(0.0, [], {}, "too big", n_cols, time.perf_counter() - began)
@@ -328,6 +344,33 @@ def solve(
     allocations = _lay_out(market, pools, gap_owner, bids, y_bid, y_start, z_y, z_gap, z, chosen)
     welfare = sum(market.welfare(a) for a in allocations)
     return Solution(welfare, allocations, served, result.message, n_cols, seconds)
+
+
+def _conflicts(y_bid, y_start, z_y, z_gap, z_size, duration, quantity) -> np.ndarray:
+    """Pairs of bid starts that no plan serves together: they run at overlapping
+    times, so they need distinct nodes, and the nodes either may use are fewer
+    than both need together (e.g. two bids for most of one pool)."""
+    n_y = len(y_bid)
+    held = np.zeros(n_y)
+    np.add.at(held, z_y, z_size)
+    need = quantity[y_bid]
+    start, end = y_start, y_start + duration[y_bid]
+    # Overlapping, of different bids, and more needed than the larger one may hold:
+    # only such pairs can lack nodes (the union holds at least the larger).
+    a, b = np.nonzero(np.triu(
+        (start[:, None] < end[None, :]) & (start[None, :] < end[:, None])
+        & (y_bid[:, None] != y_bid[None, :])
+        & (need[:, None] + need[None, :] > np.maximum(held[:, None], held[None, :])), k=1))
+    if not len(a):
+        return np.empty((0, 2), dtype=np.int64)
+    gaps = [dict() for _ in range(n_y)]
+    for y, g, size in zip(z_y, z_gap, z_size):
+        gaps[y][g] = size
+    pairs = [
+        (w, o) for w, o in zip(a, b)
+        if need[w] + need[o] > held[w] + sum(size for g, size in gaps[o].items() if g not in gaps[w])
+    ]
+    return np.array(pairs, dtype=np.int64).reshape(-1, 2)
 
 
 def _lay_out(market, pools, gap_owner, bids, y_bid, y_start, z_y, z_gap, z, chosen):

@@ -84,3 +84,68 @@ def test_optimal_layout_never_double_books():
     for intervals in used.values():
         intervals.sort()
         assert all(e <= s for (_, e), (s, _) in zip(intervals, intervals[1:]))
+
+
+def whole_pool_book(seed, nodes_per_class=6, n_bids=14):
+    """Every node its own ask (single-node pools, as on the CloudLab replays), bids
+    for most or all of a class or for any class, some never at the same time."""
+    rng = np.random.default_rng([41, seed])
+    offers = [
+        offer(f"o{c}{i}", 0, 200, float(rng.uniform(1, 2)), rc, {"rc": rc})
+        for c, rc in enumerate(CLASSES)
+        for i in range(nodes_per_class)
+    ]
+    bids = []
+    for i in range(n_bids):
+        start = int(rng.integers(0, 150))
+        bids.append(bid(
+            f"b{i:03d}",
+            quantity=int(rng.choice([1, 2, nodes_per_class - 1, nodes_per_class])),
+            start=start,
+            latest=start + int(rng.choice([0, 0, 4])),
+            duration=int(rng.integers(2, 48)),
+            price=float(rng.uniform(1.5, 4)),
+            rc=[None, *CLASSES][int(rng.integers(3))],
+            decide_by=0,
+        ))
+    return offers, bids
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_the_exact_tiers_reductions_keep_the_optimum(seed):
+    """Node columns for a bid's rivals only, and rows for pairs of bids that cannot
+    both be served: a smaller, tighter model with the same optimum."""
+    offers, bids = whole_pool_book(seed)
+    market = Market(offers, h(0))
+    full = optimal.solve(market, bids, tight=True, gap=1e-9)
+    reduced = optimal.solve(market, bids, tight=True, gap=1e-9, rival_columns=True,
+                            conflicts=True)
+    assert reduced.welfare == pytest.approx(full.welfare, rel=1e-7)
+    assert reduced.variables <= full.variables
+
+
+def test_rival_columns_make_a_smaller_model_when_bids_never_meet():
+    offers = [offer(f"o{i}", 0, 100, 1 + i / 10) for i in range(8)]
+    # Four one-node bids that never run at the same time: each can only ever be
+    # kept off its cheapest node by itself.
+    bids = [bid(f"b{i}", start=20 * i, duration=10, price=5, decide_by=0) for i in range(4)]
+    market = Market(offers, h(0))
+    full = optimal.solve(market, bids)
+    reduced = optimal.solve(market, bids, rival_columns=True)
+    assert reduced.welfare == pytest.approx(full.welfare)
+    assert reduced.variables < full.variables
+    assert all(a.offers == (0,) for a in reduced.allocations)
+
+
+def test_conflicts_are_the_pairs_that_lack_nodes_together():
+    # y columns: 0 and 1 overlap, each may use 4 nodes and needs 3 of them (6 > 4:
+    # a conflict); 2 overlaps 1 but needs 1 node (4 = 4: no conflict); 3 needs 3
+    # but runs after the others.
+    y_bid = np.array([0, 1, 2, 3])
+    y_start = np.array([0.0, 5.0, 8.0, 50.0])
+    duration = np.array([10.0, 10.0, 10.0, 10.0])
+    quantity = np.array([3, 3, 1, 3])
+    z_y = np.repeat(np.arange(4), 4)
+    z_gap = np.tile(np.arange(4), 4)
+    pairs = optimal._conflicts(y_bid, y_start, z_y, z_gap, np.ones(16), duration, quantity)
+    assert pairs.tolist() == [[0, 1]]
