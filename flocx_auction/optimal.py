@@ -148,6 +148,9 @@ def solve(
     `rival_columns` gives a bid node columns for its rivals' quantities only
     (see below): the same optimum from a smaller model; the planner's exact tier
     uses it (on the heuristic tiers a different relaxation leads them elsewhere).
+    `conflicts` adds a row y_a + y_b <= 1 for every two bid starts that run at
+    overlapping times and need more nodes together than either may use
+    (_conflicts): implied for integer solutions, it tightens the relaxation.
     `node_limit` stops branch and bound after that many nodes, deterministically
     (unlike `time_limit`, which is only a safety net); `max_columns` gives up
     (status "too big", no solution) before solving a model larger than that.
