@@ -6,7 +6,6 @@ and the alembic plumbing are the same and live here.
 """
 
 import datetime
-import decimal
 import functools
 import os
 
@@ -54,15 +53,14 @@ def iso(value):
 
 
 def serialize(row, internal=('id',)):
-    """A row as the APIs show it: ISO 8601 UTC times, float prices."""
+    """A row as the APIs show it: ISO 8601 UTC times, exact Decimal
+    prices (the JSON renderer writes their digits)."""
     out = {}
     for key, value in row.items():
         if key in internal:
             continue
         if isinstance(value, datetime.datetime):
             value = iso(value)
-        elif isinstance(value, decimal.Decimal):
-            value = float(value)
         out[key] = value
     return out
 
@@ -128,8 +126,6 @@ def select_page(connection, table, where, visible, limit, marker, sort_key,
 def _listed(column):
     if isinstance(column.type, sa.JSON):
         return sa.cast(column, sa.Text).label(column.name)
-    if isinstance(column.type, sa.Numeric):
-        return sa.type_coerce(column, sa.Float).label(column.name)
     return column
 
 

@@ -14,6 +14,7 @@ from oslo_serialization import jsonutils
 
 from flocx_common.api import errors
 from flocx_common import context
+from flocx_common import money
 
 # The in-process transport: the embedded local cloud runs every service in
 # one process and names it explicitly (``transport_url = fake://``).
@@ -76,7 +77,10 @@ class ContextSerializer(messaging.Serializer):
         self.enforcer = enforcer
 
     def serialize_entity(self, ctxt, entity):
-        return jsonutils.to_primitive(entity, convert_instances=True)
+        # The bus's JSON has no decimal type: prices go as floats, which
+        # write their digits exactly (flocx_common/money.py says why).
+        return jsonutils.to_primitive(money.as_floats(entity),
+                                      convert_instances=True)
 
     def deserialize_entity(self, ctxt, entity):
         return entity

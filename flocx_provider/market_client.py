@@ -13,6 +13,7 @@ from keystoneauth1 import loading
 from oslo_log import log
 
 from flocx_common.api import errors
+from flocx_common import money
 
 LOG = log.getLogger(__name__)
 
@@ -92,9 +93,15 @@ class MarketREST:
     def _call(self, ctx, method, url, body=None, params=None):
         headers = {'OpenStack-API-Version': API_VERSION,
                    CLOUD_HEADER: self.cloud}
+        data = None
+        if body is not None:
+            # Prices exactly as the owner wrote them (keystoneauth's JSON
+            # encoder writes no Decimal).
+            data = money.dumps(body)
+            headers['Content-Type'] = 'application/json'
         try:
             resp = self.api.request(
-                url, method, json=body, params=params, headers=headers,
+                url, method, data=data, params=params, headers=headers,
                 raise_exc=False, timeout=self.timeout,
                 global_request_id=getattr(ctx, 'global_id', None))
         except ks_exceptions.ConnectionError as e:

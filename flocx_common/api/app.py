@@ -24,7 +24,6 @@ Outermost first, a request passes through:
    microversion negotiation, JSON errors.
 """
 
-import decimal
 import importlib.metadata
 
 from keystonemiddleware import auth_token
@@ -43,6 +42,7 @@ from flocx_common.api import hooks
 from flocx_common.api import library_patches
 from flocx_common.api import middleware
 from flocx_common.api import request_log
+from flocx_common import money
 
 
 class Request(pecan.Request):
@@ -70,7 +70,8 @@ class JsonRenderer:
     orjson encodes a 1,000-row list page several times faster than the
     stdlib encoder behind pecan's, and writes datetimes itself: naive ones
     are UTC (as the databases store them), ``2026-11-24T10:00:00+00:00``,
-    the text ``flocx_common.db.iso`` gives.
+    the text ``flocx_common.db.iso`` gives. Decimals (prices) are JSON
+    numbers with exactly their digits (``flocx_common.money``).
     """
 
     # numpy: the auction's figures may carry numpy scalars, which the
@@ -82,14 +83,8 @@ class JsonRenderer:
         pass
 
     def render(self, template_path, namespace):
-        return orjson.dumps(namespace, default=_json_default,
+        return orjson.dumps(namespace, default=money.json_default,
                             option=self.OPTIONS)
-
-
-def _json_default(value):
-    if isinstance(value, decimal.Decimal):
-        return float(value)
-    raise TypeError(f'{type(value).__name__} is not JSON serializable')
 
 
 # Memoized signature inspection in pecan, oslo.middleware and oslo.policy:

@@ -1,6 +1,7 @@
 """Request bodies and query strings: parsed strictly, refused clearly."""
 
 import datetime
+import decimal
 import json
 import math
 
@@ -9,6 +10,7 @@ from jsonschema import validators
 from oslo_utils import timeutils
 
 from flocx_common.api import errors
+from flocx_common import money
 
 # Times before this are certainly typos; after it, certainly absurd.
 EARLIEST = datetime.datetime(2000, 1, 1)
@@ -19,9 +21,15 @@ def _reject_constant(name):
     raise errors.BadRequest(f'{name} is not a valid JSON number.')
 
 
-def _finite_float(text):
-    value = float(text)
-    if not math.isfinite(value):
+def _exact_number(text):
+    # Exactly as written: a price must not pass through a float.
+    # validate() turns every number that is not money into a float.
+    try:
+        value = decimal.Decimal(text)
+    except decimal.InvalidOperation:
+        # Beyond any decimal's exponent: 1e99999999999999999999.
+        raise errors.BadRequest(f'{text[:40]} has an exponent out of range.')
+    if not math.isfinite(float(value)):
         raise errors.BadRequest(f'{text[:40]} is too large a number.')
     return value
 
@@ -37,7 +45,7 @@ def parse_json_body(request):
             'application/json.')
     try:
         body = json.loads(request.body, parse_constant=_reject_constant,
-                          parse_float=_finite_float)
+                          parse_float=_exact_number)
     except UnicodeDecodeError:
         raise errors.BadRequest('The request body is not UTF-8.')
     except RecursionError:
@@ -78,7 +86,24 @@ def _is_datetime(checker, instance):
 _format_checker = jsonschema.FormatChecker()
 _format_checker.checks('date-time', raises=())(
     lambda instance: _is_datetime(None, instance))
-_Validator = validators.Draft202012Validator
+# Money: as many places as the databases keep (db.Money), no more; a
+# seventh place was rounded away in silence. A float (a provider's offer
+# over RPC) is checked by the digits it writes.
+_format_checker.checks('money', raises=())(
+    lambda instance: not isinstance(instance, (float, decimal.Decimal)) or
+    money.has_places(decimal.Decimal(str(instance))))
+
+
+def _is_integer(checker, instance):
+    # 2.0 was an integer when numbers were parsed as floats; it still is.
+    if isinstance(instance, decimal.Decimal):
+        return instance == instance.to_integral_value()
+    return _Draft.TYPE_CHECKER.is_type(instance, 'integer')
+
+
+_Draft = validators.Draft202012Validator
+_Validator = validators.extend(
+    _Draft, type_checker=_Draft.TYPE_CHECKER.redefine('integer', _is_integer))
 
 
 _validators = {}
@@ -100,7 +125,7 @@ def validate(body, schema):
     error = jsonschema.exceptions.best_match(
         _validator(schema).iter_errors(body))
     if error is None:
-        return body
+        return _plain_numbers(body, schema)
     pointer = '/' + '/'.join(str(p) for p in error.absolute_path)
     field = pointer if pointer != '/' else 'the body'
     if error.validator == 'additionalProperties':
@@ -109,11 +134,30 @@ def validate(body, schema):
     elif error.validator == 'format' and error.validator_value == 'date-time':
         message = (f'{error.instance!r} is not an ISO 8601 time between '
                    f'{EARLIEST.year} and {LATEST.year}')
+    elif error.validator == 'format' and error.validator_value == 'money':
+        message = (f'{error.instance} has more than {money.PLACES} decimal '
+                   'places')
     else:
         message = error.message
     if len(message) > 300:
         message = message[:300] + '...'
     raise errors.BadRequest(f'Invalid {field}: {message}', pointer=pointer)
+
+
+def _plain_numbers(value, schema):
+    """The body as the services take it: numbers the schema calls money
+    stay exact Decimals, every other number with a fraction is a float."""
+    if not isinstance(schema, dict):
+        schema = {}
+    if isinstance(value, decimal.Decimal):
+        return value if schema.get('format') == 'money' else float(value)
+    if isinstance(value, dict):
+        properties = schema.get('properties', {})
+        return {key: _plain_numbers(item, properties.get(key))
+                for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain_numbers(item, schema.get('items')) for item in value]
+    return value
 
 
 def parse_time(text, name='time'):
@@ -131,14 +175,9 @@ def parse_time(text, name='time'):
     return value
 
 
-def finite_number(value, name):
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or \
-            not math.isfinite(value):
-        raise errors.BadRequest(f'{name} must be a finite number.')
-    return value
-
-
-PRICE = {'type': 'number', 'minimum': 0, 'maximum': 1e9}
+# Per node-hour, exact to db.Money's places (see flocx_common/money.py).
+PRICE = {'type': 'number', 'minimum': 0, 'maximum': 1e9, 'format': 'money',
+         'description': 'Per node-hour, at most 6 decimal places.'}
 TIME = {'type': 'string', 'format': 'date-time', 'maxLength': 64}
 UUID = {'type': 'string', 'format': 'uuid', 'maxLength': 36}
 # Patterns end in \Z, not $: Python's $ also matches before a final newline,

@@ -687,7 +687,7 @@ class Connection(lifecycle.Lifecycle, db.Connection):
                 depth[r[0]] = {'resource_class': r[0], 'offers': r[1],
                                'nodes_on_offer': r[1],
                                'free_node_hours': 0.0,
-                               'lowest_ask': float(r[2]), 'bids': 0,
+                               'lowest_ask': r[2], 'bids': 0,
                                'nodes_wanted': 0}
             for r in session.execute(
                     sa.select(models.bids.c.resource_class, sa.func.count(),
@@ -709,7 +709,7 @@ class Connection(lifecycle.Lifecycle, db.Connection):
                 depth[rc].update(
                     nodes_on_offer=nodes,
                     free_node_hours=round(hours, 3),
-                    lowest_ask=None if lowest is None else float(lowest))
+                    lowest_ask=lowest)
         return [depth[rc] for rc in sorted(depth)]
 
     # Events
@@ -927,7 +927,7 @@ class Connection(lifecycle.Lifecycle, db.Connection):
                               'resource_uuid': n['resource_uuid'],
                               'owner_project_id': n['owner_project_id'],
                               'cloud': n['cloud'],
-                              'price': float(n['price']),
+                              'price': n['price'],
                               **_node_times(n)} for n in mine]
             result.append(item)
         return result

@@ -12,6 +12,7 @@ the node back early (test_remote_access.py: at the planned end).
 """
 
 import datetime
+import decimal
 import threading
 import time
 import uuid
@@ -159,11 +160,15 @@ def test_a_member_clouds_provider_rents_to_the_home_cloud_through_the_api(
     # Cloud B's owner offers its node: Ironic B vouches for the owner,
     # Keystone B for the provider; the market places it in cloud B.
     now = timeutils.utcnow()
+    # The price as the owner wrote it, to the sixth place (it crosses the
+    # market's REST API as JSON text, never as a float).
     local = provider.create_offer(ctx, org_b, node, now,
-                                  now + datetime.timedelta(hours=1), 2)
+                                  now + datetime.timedelta(hours=1),
+                                  decimal.Decimal('2.123457'))
     offer = market.db.get_offer(local['market_offer_uuid'])
-    assert (offer['uuid'], offer['cloud'], offer['project_id']) == (
-        local['uuid'], 'cloud-b', f'cloud-b:{org_b}')
+    assert (offer['uuid'], offer['cloud'], offer['project_id'],
+            offer['price']) == (local['uuid'], 'cloud-b', f'cloud-b:{org_b}',
+                                decimal.Decimal('2.123457'))
 
     # Forgeries, refused: cloud B's provider offering a node cloud A has on
     # the market, and reporting on a contract on cloud A's node.

@@ -44,7 +44,7 @@ class SelectPageTest(testtools.TestCase):
     def test_rows_render_as_get_shows_them(self):
         [row] = self.page()
         self.assertNotIn('id', row)
-        self.assertIsInstance(row['price'], float)
+        self.assertEqual(decimal.Decimal('2.125'), row['price'])
         self.assertEqual({'cpus': 16, 'traits': ['CUSTOM_A']},
                          row['properties'])
         rendered = orjson.loads(app.JsonRenderer(None, None).render(
@@ -65,6 +65,13 @@ class SelectPageTest(testtools.TestCase):
         body = app.JsonRenderer(None, None).render(
             None, {'price': decimal.Decimal('1.50'), 1: 'x'})
         self.assertEqual({'price': 1.5, '1': 'x'}, orjson.loads(body))
+
+    def test_renderer_writes_each_digit_of_a_decimal(self):
+        # 17 significant digits, which no float holds: the text is exact.
+        body = app.JsonRenderer(None, None).render(None, [
+            decimal.Decimal('123456789012.345678'), decimal.Decimal('1E+2'),
+            decimal.Decimal('0.000001'), decimal.Decimal('2.100000')])
+        self.assertEqual(b'[123456789012.345678,100.0,0.000001,2.1]', body)
 
     def test_renderer_writes_numpy_scalars(self):
         body = app.JsonRenderer(None, None).render(

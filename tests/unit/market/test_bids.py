@@ -113,10 +113,32 @@ class BidValidationTest(base.MarketTestCase):
         self.assertInvalid('/price', price=-1)
         self.assertInvalid('/price', 'at most', price=1e6 + 1)
         self.assertInvalid('/price', price=None)
-        for raw in ('NaN', 'Infinity', '-Infinity', '1e400'):
+        for raw in ('NaN', 'Infinity', '-Infinity', '1e400',
+                    '1e99999999999999999999', '-1e-99999999999999999999'):
             body = json.dumps(base.bid_body()).replace(
                 '"price": 2.0', f'"price": {raw}')
             self.assertError(self.org_b.post('/v1/bids', raw=body), 400)
+
+    def test_price_has_at_most_six_places(self):
+        # The seventh place was rounded away by the database, in silence.
+        self.assertInvalid('/price', '0.1234567 has more than 6 decimal '
+                           'places', price=0.1234567)
+
+    def test_price_is_kept_as_written(self):
+        for raw in ('0.1', '0.123456', '999999.999999', '3.10000000', '2'):
+            body = json.dumps(base.bid_body()).replace(
+                '"price": 2.0', f'"price": {raw}')
+            resp = self.org_b.post('/v1/bids', raw=body)
+            self.assertEqual(201, resp.status_code, resp.body)
+            written = raw.rstrip('0') if '.' in raw else raw + '.0'
+            self.assertIn(f'"price":{written}', resp.text)
+            self.assertIn(f'"price":{written}',
+                          self.org_b.get(resp.location).text)
+
+    def test_constraint_values_with_fractions(self):
+        constraint = {'property': 'cpu_ghz', 'op': '>=', 'value': 2.5}
+        bid = self.make_bid(constraints=[constraint])
+        self.assertEqual([constraint], bid['constraints'])
 
     def test_duration_bounds(self):
         self.assertInvalid('/duration', duration=59)

@@ -114,6 +114,8 @@ class OfferValidationTest(base.MarketTestCase):
         self.assertInvalid('/price', price=1e10)
         # Above [market] max_price (1e6) although the schema allows it.
         self.assertInvalid('/price', price=2e6)
+        error = self.assertInvalid('/price', price=1.0000001)
+        self.assertIn('more than 6 decimal places', error['detail'])
 
     def test_non_finite_prices(self):
         for raw in ('NaN', 'Infinity', '-Infinity', '1e400'):

@@ -1,6 +1,7 @@
 """The market manager over oslo.messaging's fake transport, and the
 versioned notifications every state change emits."""
 
+import decimal
 import logging
 from unittest import mock
 
@@ -60,6 +61,13 @@ class ManagerRpcTest(NotificationsMixin, base.BookingTestCase):
     def test_invalid_offer_raises_the_api_error_remotely(self):
         e = self.assertRaises(errors.BadRequest, self.publish, price=-1)
         self.assertIn('price', str(e))
+        e = self.assertRaises(errors.BadRequest, self.publish,
+                              price=decimal.Decimal('1.0000001'))
+        self.assertIn('more than 6 decimal places', str(e))
+        # The bus carries a price as a number, and the market keeps it.
+        offer = self.publish(price=decimal.Decimal('2.123457'))
+        self.assertEqual(decimal.Decimal('2.123457'),
+                         self.market.db.get_offer(offer['uuid'])['price'])
         offer = self.publish()
         self.api.cancel_offer(self.ctx, offer['uuid'])
         self.assertRaises(errors.Conflict, self.api.cancel_offer, self.ctx,
