@@ -98,7 +98,8 @@ def select_page(connection, table, where, visible, limit, marker, sort_key,
     order = (column.asc(), table.c.id.asc()) if ascending else \
         (column.desc(), table.c.id.desc())
     json_columns = [c.name for c in table.c if isinstance(c.type, sa.JSON)]
-    query = sa.select(*(_listed(c) for c in table.c)).where(
+    real_money = connection.dialect.name == 'sqlite'
+    query = sa.select(*(_listed(c, real_money) for c in table.c)).where(
         *where, *visible).order_by(*order).limit(limit)
     if marker:
         mark = connection.execute(sa.select(column, table.c.id).where(
@@ -123,9 +124,13 @@ def select_page(connection, table, where, visible, limit, marker, sort_key,
     return rows
 
 
-def _listed(column):
+def _listed(column, real_money):
     if isinstance(column.type, sa.JSON):
         return sa.cast(column, sa.Text).label(column.name)
+    if real_money and isinstance(column.type, sa.Numeric):
+        # SQLite keeps NUMERIC as a REAL: read as the float it is, the
+        # renderer writes the same digits, without a Decimal per row.
+        return sa.type_coerce(column, sa.Float).label(column.name)
     return column
 
 

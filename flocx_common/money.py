@@ -33,9 +33,11 @@ def has_places(value, places=PLACES):
 def text(value):
     """``value`` in positional notation, with at least one place and no
     trailing zeros: ``1.5``, ``100.0``, ``0.000001`` (never ``1E-6``)."""
-    written = format(value, 'f')
-    if '.' not in written:
-        return written + '.0'
+    written = str(value)  # '1.250000', as the databases give it: fast
+    if 'E' in written or '.' not in written:
+        written = format(value, 'f')
+        if '.' not in written:
+            return written + '.0'
     written = written.rstrip('0')
     return written + '0' if written.endswith('.') else written
 

@@ -3,10 +3,12 @@ MariaDB: every row once, in order, ties in the sort key included, and the
 values as the API renders them."""
 
 import datetime
+import decimal
 import uuid
 
 import sqlalchemy as sa
 
+from flocx_common.api import app
 from flocx_market.db import models
 
 ROWS = 57
@@ -72,5 +74,20 @@ def test_rows_come_back_as_the_api_renders_them(database):
     first = _walk(db, 'created_at', 'asc')[0]
     assert 'id' not in first
     assert first['properties'] == rows[0]['properties']
-    assert isinstance(first['price'], float) and first['price'] == 1.25
     assert first['created_at'] == rows[0]['created_at']
+
+
+def test_prices_come_back_to_the_last_digit(database):
+    # 18 significant digits (NUMERIC(20, 6) holds 20): more than a float
+    # keeps, so a list page that read prices as floats lost the last ones.
+    db = database.connect()
+    rows = _seed(db)
+    exact = decimal.Decimal('123456789012.345678')
+    with db.writer() as session:
+        session.execute(sa.update(models.offers).where(
+            models.offers.c.uuid == rows[0]['uuid']).values(price=exact))
+    first = _walk(db, 'created_at', 'asc')[0]
+    assert first['uuid'] == rows[0]['uuid']
+    assert first['price'] == exact
+    page = app.JsonRenderer(None, None).render(None, {'offers': [first]})
+    assert b'"price":123456789012.345678' in page

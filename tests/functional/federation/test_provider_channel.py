@@ -164,11 +164,11 @@ def test_a_member_clouds_provider_rents_to_the_home_cloud_through_the_api(
     # market's REST API as JSON text, never as a float).
     local = provider.create_offer(ctx, org_b, node, now,
                                   now + datetime.timedelta(hours=1),
-                                  decimal.Decimal('2.123457'))
+                                  decimal.Decimal('1.123457'))
     offer = market.db.get_offer(local['market_offer_uuid'])
     assert (offer['uuid'], offer['cloud'], offer['project_id'],
             offer['price']) == (local['uuid'], 'cloud-b', f'cloud-b:{org_b}',
-                                decimal.Decimal('2.123457'))
+                                decimal.Decimal('1.123457'))
 
     # Forgeries, refused: cloud B's provider offering a node cloud A has on
     # the market, and reporting on a contract on cloud A's node.
