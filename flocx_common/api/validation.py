@@ -94,6 +94,9 @@ _format_checker.checks('money', raises=())(
     money.has_places(decimal.Decimal(str(instance))))
 
 
+_Draft = validators.Draft202012Validator
+
+
 def _is_integer(checker, instance):
     # 2.0 was an integer when numbers were parsed as floats; it still is.
     if isinstance(instance, decimal.Decimal):
@@ -101,7 +104,6 @@ def _is_integer(checker, instance):
     return _Draft.TYPE_CHECKER.is_type(instance, 'integer')
 
 
-_Draft = validators.Draft202012Validator
 _Validator = validators.extend(
     _Draft, type_checker=_Draft.TYPE_CHECKER.redefine('integer', _is_integer))
 
