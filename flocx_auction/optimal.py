@@ -134,6 +134,7 @@ def solve(
     tight: bool = False,
     rival_columns: bool = False,
     conflicts: bool = False,
+    branch_on_bids: bool = False,
 ) -> Solution:
     """Maximize welfare over `bids` (ILP, or its LP relaxation with `relax`).
 
@@ -151,6 +152,10 @@ def solve(
     `conflicts` adds a row y_a + y_b <= 1 for every two bid starts that run at
     overlapping times and need more nodes together than either may use
     (_conflicts): implied for integer solutions, it tightens the relaxation.
+    `branch_on_bids` first solves with only the bid starts (y) integer and the
+    node columns (z) continuous; if the optimum's z are whole numbers anyway, it is
+    the optimum of the integer program too (that program is a restriction of this
+    one), else the integer program is solved as without the option (see below).
     `node_limit` stops branch and bound after that many nodes, deterministically
     (unlike `time_limit`, which is only a safety net); `max_columns` gives up
     (status "too big", no solution) before solving a model larger than that.
@@ -318,7 +323,24 @@ def solve(
         upper[n_y + np.flatnonzero(np.isin(z_y, unused))] = 0
         if fix_integral:
             lower[np.flatnonzero(result.x[:n_y] > 1 - 1e-6)] = 1
-    if not relax:
+    solved = relax
+    if not solved and branch_on_bids:
+        # Once the bid starts are chosen, what is left is a flow of nodes through
+        # time, whose relaxation has mostly whole-numbered optima: HiGHS then
+        # branches on few bid starts instead of cutting at the root over hundreds
+        # of node columns (a round of two bids for 70 and 140 of ~900 single-node
+        # pools: 0.02 s instead of 0.5 s).
+        result = scipy.optimize.milp(
+            cost,
+            constraints=constraints,
+            integrality=np.r_[np.ones(n_y), np.zeros(n_z + n_p)],
+            bounds=scipy.optimize.Bounds(lower, upper),
+            options=options,
+        )
+        if result.x is not None:
+            z_values = result.x[n_y:o0]
+            solved = np.allclose(z_values, np.round(z_values), atol=1e-6)
+    if not solved:
         result = scipy.optimize.milp(
             cost,
             constraints=constraints,

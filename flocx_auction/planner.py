@@ -100,7 +100,7 @@ def plan_welfare(market: Market, bids, exact: bool = True, time_limit: float = T
     if len(bids) <= EXACT_MAX_BIDS:
         solution = optimal.solve(
             market, bids, starts=optimal.boundary_starts, time_limit=time_limit, tight=True,
-            rival_columns=True, conflicts=True,
+            rival_columns=True, conflicts=True, branch_on_bids=True,
         )
         candidates.append(solution.allocations)
     elif len(bids) <= SUPPORT_MAX_BIDS:

@@ -122,6 +122,36 @@ def test_the_exact_tiers_reductions_keep_the_optimum(seed):
                             conflicts=True)
     assert reduced.welfare == pytest.approx(full.welfare, rel=1e-7)
     assert reduced.variables <= full.variables
+    # As the planner's exact tier solves it: branching on bid starts only.
+    branched = optimal.solve(market, bids, tight=True, gap=1e-9, rival_columns=True,
+                             conflicts=True, branch_on_bids=True)
+    assert branched.welfare == pytest.approx(full.welfare, rel=1e-7)
+    assert sum(market.welfare(a) for a in branched.allocations) == pytest.approx(
+        full.welfare, rel=1e-7)
+
+
+def test_branch_on_bids_solves_the_integer_program_when_nodes_come_out_split(monkeypatch):
+    """If the optimum with continuous node columns splits a node between bids, it
+    is no plan: the integer program is solved, as without the option."""
+    offers, bids = whole_pool_book(0)
+    market = Market(offers, h(0))
+    milp = optimal.scipy.optimize.milp
+    calls = []
+
+    def split_a_node(cost, integrality, **kwargs):
+        result = milp(cost, integrality=integrality, **kwargs)
+        calls.append(integrality.copy())
+        if len(calls) == 1:
+            n_y = int(integrality.sum())
+            result.x[n_y] = 0.5  # the first node column
+        return result
+
+    monkeypatch.setattr(optimal.scipy.optimize, "milp", split_a_node)
+    solution = optimal.solve(market, bids, tight=True, branch_on_bids=True)
+    monkeypatch.undo()
+    assert len(calls) == 2
+    assert calls[1].sum() > calls[0].sum()  # node columns integer the second time
+    assert solution.welfare == pytest.approx(optimal.solve(market, bids, tight=True).welfare)
 
 
 def test_rival_columns_make_a_smaller_model_when_bids_never_meet():
