@@ -163,6 +163,14 @@ def replay(instance_path: str, settings: dict) -> dict:
 
     data = json.loads(Path(instance_path).read_text())
     mechanism = load("welfare")
+    # What a tree imports on its first round is not the round's work: f9fe590
+    # imports the exact tier (and scipy.optimize with it, ~0.4 s of CPU) then,
+    # later trees when the mechanism loads. Both are imported before the clock runs.
+    for module in ("flocx_auction.optimal", "flocx_auction.planner"):
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            pass
     for name, value in settings.items():
         if hasattr(mechanism, name):  # a tree that has no such knob ignores it
             setattr(mechanism, name, value)
