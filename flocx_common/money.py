@@ -55,14 +55,3 @@ def dumps(value):
     return orjson.dumps(value, default=json_default,
                         option=orjson.OPT_NAIVE_UTC)
 
-
-def as_floats(value):
-    """``value`` with each Decimal in it as a float, for the JSON wires
-    that have no decimal type (see the module's docstring)."""
-    if isinstance(value, decimal.Decimal):
-        return float(value)
-    if isinstance(value, dict):
-        return {k: as_floats(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [as_floats(v) for v in value]
-    return value

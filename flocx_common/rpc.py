@@ -4,6 +4,7 @@ Contexts cross RPC as dicts and come back as RequestContext objects with
 the receiving service's policy enforcer attached.
 """
 
+import decimal
 import threading
 import time
 
@@ -14,7 +15,6 @@ from oslo_serialization import jsonutils
 
 from flocx_common.api import errors
 from flocx_common import context
-from flocx_common import money
 
 # The in-process transport: the embedded local cloud runs every service in
 # one process and names it explicitly (``transport_url = fake://``).
@@ -77,10 +77,7 @@ class ContextSerializer(messaging.Serializer):
         self.enforcer = enforcer
 
     def serialize_entity(self, ctxt, entity):
-        # The bus's JSON has no decimal type: prices go as floats, which
-        # write their digits exactly (flocx_common/money.py says why).
-        return jsonutils.to_primitive(money.as_floats(entity),
-                                      convert_instances=True)
+        return _primitive(entity)
 
     def deserialize_entity(self, ctxt, entity):
         return entity
@@ -97,6 +94,23 @@ class ContextSerializer(messaging.Serializer):
         # now logs under the caller's request id.
         ctx.update_store()
         return ctx
+
+
+def _primitive(value):
+    """oslo.serialization's to_primitive, but a Decimal (a price) is a float:
+    the bus's JSON has no decimal type, and to_primitive would make it a
+    string (flocx_common/money.py says why a float keeps its digits). The
+    JSON types, nearly all of a payload, are walked here, in one pass; the
+    rest (datetimes, objects) goes to to_primitive."""
+    if value is None or isinstance(value, (str, int, float)):
+        return value
+    if isinstance(value, dict):
+        return {key: _primitive(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_primitive(item) for item in value]
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    return jsonutils.to_primitive(value, convert_instances=True)
 
 
 def scoped_topic(conf, topic):
